@@ -1,0 +1,44 @@
+# The two commands of the contract are `make run` and `make test`; the other
+# targets are their steps, and CI calls them through `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+XN := $(BIN)/xiaonuan
+export PYTHONDONTWRITEBYTECODE := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run test setup train seed validate test-stories test-unit lint bench clean
+
+run: setup train seed
+	$(XN) run
+
+test: setup train validate test-stories test-unit
+
+setup:
+	@bash scripts/bootstrap.sh
+
+train: setup
+	@$(XN) train
+
+seed: setup
+	@$(XN) seed
+
+validate: setup
+	@$(XN) validate
+
+test-stories: train
+	@$(XN) test-stories
+
+test-unit: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: setup
+	$(BIN)/python -m compileall -q bot actions voice tests bench
+
+bench: train
+	$(BIN)/python bench/nlu_compare.py
+	$(BIN)/python bench/turn_latency.py
+
+clean:
+	rm -rf $(VENV) models var results

@@ -1,0 +1,116 @@
+"""Emergencies and requests for a person: written down first, then announced."""
+from __future__ import annotations
+
+import logging
+from typing import List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.audit import record
+from actions.db.models import Alert, HandoffRequest, Resident, utcnow
+from actions.notify import AlertNotice, hub
+from actions.residents import linked_family_ids
+from actions.tracker_utils import resident_id
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_TEXT = 2000
+
+
+def _channel(tracker: Tracker) -> str:
+    return tracker.get_slot("channel") or "rest"
+
+
+def raise_alert(tracker: Tracker) -> AlertNotice:
+    """Write the alert row and return the notice to send (raises if the database fails)."""
+    rid = resident_id(tracker)
+    text = (tracker.latest_message.get("text") or "")[:MAX_STORED_TEXT]
+    location = tracker.get_slot("location") or runtime.settings().kiosk_location
+    with runtime.sessions().begin() as session:
+        resident = session.get(Resident, rid) if rid is not None else None
+        alert = Alert(
+            resident_id=resident.id if resident else None,
+            sender_id=tracker.sender_id,
+            channel=_channel(tracker),
+            location=location,
+            text=text,
+            status="open",
+            created_at=utcnow(),
+        )
+        session.add(alert)
+        session.flush()
+        family = tuple(linked_family_ids(session, resident.id)) if resident else ()
+        notice = AlertNotice(
+            alert_id=alert.id,
+            resident_id=alert.resident_id,
+            resident_name=resident.name if resident else "未登记居民",
+            text=text,
+            channel=alert.channel,
+            location=location,
+            created_at=alert.created_at,
+            family_member_ids=family,
+        )
+    record(actor=f"resident:{rid}" if rid else "anonymous", action="alert_raised",
+           target=f"alert:{notice.alert_id}", detail=text)
+    return notice
+
+
+class ActionEmergency(Action):
+    """Raises an alert for staff and family, then tells the user calmly what happens next."""
+
+    def name(self) -> Text:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop_name else []
+        try:
+            notice = raise_alert(tracker)
+        except Exception:
+            logger.exception("could not record emergency for %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_emergency_failed",
+                                     community_phone=runtime.settings().community_phone)
+            return events
+        hub().alert_raised(notice)
+        family_note = "也告诉了您的家人，" if notice.family_member_ids else ""
+        dispatcher.utter_message(response="utter_emergency_raised", family_note=family_note)
+        return events
+
+
+def open_handoff(tracker: Tracker, reason: str) -> Optional[int]:
+    """Record that this person wants a call back; returns the request id (None if it failed)."""
+    rid = resident_id(tracker)
+    try:
+        with runtime.sessions().begin() as session:
+            request = HandoffRequest(
+                resident_id=rid if rid is not None and session.get(Resident, rid) else None,
+                sender_id=tracker.sender_id,
+                channel=_channel(tracker),
+                reason=reason,
+                last_text=(tracker.latest_message.get("text") or "")[:MAX_STORED_TEXT],
+            )
+            session.add(request)
+            session.flush()
+            return request.id
+    except Exception:
+        logger.exception("could not record handoff for %s", tracker.sender_id)
+        return None
+
+
+class ActionHumanHandoff(Action):
+    """Gives the phone numbers and asks staff to call back."""
+
+    def name(self) -> Text:
+        return "action_human_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        open_handoff(tracker, reason="asked")
+        settings = runtime.settings()
+        dispatcher.utter_message(response="utter_handoff", community_phone=settings.community_phone,
+                                 hotline=settings.hotline)
+        if tracker.active_loop_name:
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return []

@@ -1,0 +1,178 @@
+"""Conversation basics: greeting, repeating, speaking slower or louder, not understanding."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.alerts import open_handoff
+from actions.db.models import Resident
+from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
+from actions.speech import speech_profile_message
+from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_id
+
+logger = logging.getLogger(__name__)
+
+FEATURES = {
+    "ask_menu": "菜单查询",
+    "book_meal": "订餐",
+    "cancel_booking": "取消预约",
+    "check_bookings": "预约查询",
+    "book_service": "上门服务预约",
+    "ask_policy": "政策咨询",
+}
+
+INPUT_PROBLEM_RESPONSES = {
+    "input:empty": "utter_input_empty",
+    "input:too_long": "utter_input_too_long",
+    "input:not_chinese": "utter_input_not_chinese",
+}
+
+
+def daypart(now: dt.datetime) -> str:
+    hour = now.hour
+    if hour < 11:
+        return "早上"
+    if hour < 13:
+        return "中午"
+    if hour < 18:
+        return "下午"
+    return "晚上"
+
+
+class ActionGreet(Action):
+    """Greets by name and time of day when the speaker is known."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        rid = resident_id(tracker)
+        if rid is not None:
+            with runtime.sessions()() as session:
+                resident = load_resident(session, rid)
+                title = view_of(resident, dt.date.today()).title if resident else None
+            if title:
+                dispatcher.utter_message(response="utter_greet_named", title=title, daypart=daypart(dt.datetime.now()))
+                return []
+        dispatcher.utter_message(response="utter_greet")
+        return []
+
+
+def _say_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Say the last answer again; inside a form the form itself asks its question again."""
+    if tracker.active_loop_name:
+        return True
+    answer = last_answer(tracker)
+    for event in answer:
+        data = event.get("data") or {}
+        dispatcher.utter_message(text=event.get("text"), buttons=data.get("buttons") or [])
+    return bool(answer)
+
+
+class ActionRepeat(Action):
+    """Says the last real answer again, word for word."""
+
+    def name(self) -> Text:
+        return "action_repeat"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not _say_again(dispatcher, tracker):
+            dispatcher.utter_message(response="utter_nothing_to_repeat")
+        return []
+
+
+def _store_speech(rid: int | None, rate_factor: float | None = None, volume: float | None = None) -> None:
+    if rid is None:
+        return
+    with runtime.sessions().begin() as session:
+        resident = session.get(Resident, rid)
+        if resident is None:
+            return
+        if rate_factor is not None:
+            resident.speech_rate_factor = rate_factor
+        if volume is not None:
+            resident.speech_volume = volume
+
+
+class ActionSpeakSlower(Action):
+    """Slows speech for this resident (remembered on the profile), then repeats the last answer."""
+
+    def name(self) -> Text:
+        return "action_speak_slower"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        current = float(tracker.get_slot("speech_rate_factor") or 1.0)
+        volume = float(tracker.get_slot("speech_volume") or runtime.settings().speech_volume)
+        if current <= MIN_RATE_FACTOR:
+            dispatcher.utter_message(response="utter_slowest_already")
+            return []
+        new = slower(current)
+        _store_speech(resident_id(tracker), rate_factor=new)
+        dispatcher.utter_message(json_message=speech_profile_message(new, volume))
+        dispatcher.utter_message(response="utter_speak_slower")
+        _say_again(dispatcher, tracker)
+        return [SlotSet("speech_rate_factor", new)]
+
+
+class ActionSpeakLouder(Action):
+    """Raises the volume for this resident (remembered on the profile), then repeats the last answer."""
+
+    def name(self) -> Text:
+        return "action_speak_louder"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        rate = float(tracker.get_slot("speech_rate_factor") or 1.0)
+        current = float(tracker.get_slot("speech_volume") or runtime.settings().speech_volume)
+        if current >= MAX_VOLUME:
+            dispatcher.utter_message(response="utter_loudest_already")
+            return []
+        new = louder(current)
+        _store_speech(resident_id(tracker), volume=new)
+        dispatcher.utter_message(json_message=speech_profile_message(rate, new))
+        dispatcher.utter_message(response="utter_speak_louder")
+        _say_again(dispatcher, tracker)
+        return [SlotSet("speech_volume", new)]
+
+
+class ActionFallback(Action):
+    """Two stages: first offer the main choices, then bring in a person."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reason = tracker.latest_message.get("safety_net") or ""
+        if reason in INPUT_PROBLEM_RESPONSES:
+            dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[reason])
+            return []
+        settings = runtime.settings()
+        misses = consecutive_fallbacks(tracker)
+        if misses < 2:
+            dispatcher.utter_message(response="utter_fallback_first")
+            return []
+        if misses == 2:
+            open_handoff(tracker, reason="not_understood")
+        dispatcher.utter_message(response="utter_fallback_handoff", community_phone=settings.community_phone,
+                                 hotline=settings.hotline)
+        return []
+
+
+class ActionFeatureComing(Action):
+    """Meals, services and policies are not open yet: say so honestly and give the numbers."""
+
+    def name(self) -> Text:
+        return "action_feature_coming"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        settings = runtime.settings()
+        dispatcher.utter_message(response="utter_feature_coming", feature=FEATURES.get(intent, "这项服务"),
+                                 community_phone=settings.community_phone, hotline=settings.hotline)
+        return []

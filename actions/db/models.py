@@ -1,0 +1,248 @@
+"""The data model: residents, family, canteens, services, alerts, staff, audit."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Resident(Base):
+    """A senior living in the district."""
+
+    __tablename__ = "residents"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(40), nullable=False, index=True)
+    gender = Column(String(4), nullable=False, default="")
+    birth_date = Column(Date, nullable=False)
+    phone = Column(String(20), nullable=False, default="")
+    address = Column(String(200), nullable=False, default="")
+    id_number = Column(String(20), nullable=True)
+    home_canteen_id = Column(Integer, ForeignKey("canteens.id"), nullable=True)
+    dietary_notes = Column(String(200), nullable=False, default="")
+    flags = Column(String(200), nullable=False, default="")  # comma separated: 独居,失能,低保
+    speech_rate_factor = Column(Float, nullable=False, default=1.0)
+    speech_volume = Column(Float, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    home_canteen = relationship("Canteen")
+    family_links = relationship("FamilyLink", back_populates="resident")
+
+    def age_on(self, day: dt.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+class FamilyMember(Base):
+    """A relative who acts for one or more residents from a messaging app."""
+
+    __tablename__ = "family_members"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(40), nullable=False)
+    phone = Column(String(20), nullable=False, default="")
+    telegram_chat_id = Column(String(40), nullable=True, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    links = relationship("FamilyLink", back_populates="family_member")
+
+
+class FamilyLink(Base):
+    """Family member ↔ resident: who may act for whom."""
+
+    __tablename__ = "family_links"
+    __table_args__ = (UniqueConstraint("family_member_id", "resident_id"),)
+
+    id = Column(Integer, primary_key=True)
+    family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="CASCADE"), nullable=False)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    relation = Column(String(20), nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    family_member = relationship("FamilyMember", back_populates="links")
+    resident = relationship("Resident", back_populates="family_links")
+
+
+class Canteen(Base):
+    """A community canteen (幸福食堂 / 助餐点)."""
+
+    __tablename__ = "canteens"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False, unique=True)
+    address = Column(String(200), nullable=False)
+    phone = Column(String(20), nullable=False)
+    opening_hours = Column(String(80), nullable=False)
+    meals_served = Column(String(40), nullable=False)  # comma separated: 早餐,午餐,晚餐
+    closed_weekdays = Column(String(20), nullable=False, default="")  # ISO weekdays, "7" = Sunday
+    lunch_capacity = Column(Integer, nullable=False, default=40)
+    dinner_capacity = Column(Integer, nullable=False, default=30)
+    delivery_fee = Column(Float, nullable=False, default=3.0)
+    delivery_daily_limit = Column(Integer, nullable=False, default=20)
+
+
+class MenuItem(Base):
+    """One dish on one canteen's menu for one day and meal."""
+
+    __tablename__ = "menu_items"
+    __table_args__ = (Index("ix_menu_canteen_day_meal", "canteen_id", "day", "meal_type"),)
+
+    id = Column(Integer, primary_key=True)
+    canteen_id = Column(Integer, ForeignKey("canteens.id", ondelete="CASCADE"), nullable=False)
+    day = Column(Date, nullable=False)
+    meal_type = Column(String(10), nullable=False)  # 早餐 / 午餐 / 晚餐
+    dish = Column(String(60), nullable=False)
+    tags = Column(String(60), nullable=False, default="")  # 软烂,低盐,低糖,清真,素
+    price = Column(Float, nullable=False)
+
+
+class MealBooking(Base):
+    """A canteen meal booked by or for a resident."""
+
+    __tablename__ = "meal_bookings"
+    __table_args__ = (Index("ix_meal_booking_slot", "canteen_id", "day", "meal_type", "status"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=False, index=True)
+    canteen_id = Column(Integer, ForeignKey("canteens.id"), nullable=False)
+    day = Column(Date, nullable=False)
+    meal_type = Column(String(10), nullable=False)
+    quantity = Column(Integer, nullable=False, default=1)
+    delivery = Column(Boolean, nullable=False, default=False)
+    price_total = Column(Float, nullable=False, default=0.0)
+    status = Column(String(20), nullable=False, default="booked")  # booked / cancelled
+    booked_by = Column(String(60), nullable=False)  # "resident:3", "family:2", "staff:1"
+    channel = Column(String(20), nullable=False, default="")
+    message_id = Column(String(80), nullable=True, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ServiceType(Base):
+    """An entry of the home-service catalogue (助洁, 助浴, 助医 …)."""
+
+    __tablename__ = "service_types"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(20), nullable=False, unique=True)
+    name = Column(String(20), nullable=False, unique=True)
+    duration_minutes = Column(Integer, nullable=False)
+    price = Column(Float, nullable=False)
+    needs_assessment = Column(Boolean, nullable=False, default=False)
+    description = Column(String(200), nullable=False, default="")
+
+
+class ServiceSlot(Base):
+    """Capacity of one service for one half-day (上午/下午)."""
+
+    __tablename__ = "service_slots"
+    __table_args__ = (UniqueConstraint("service_type_id", "day", "half_day"),)
+
+    id = Column(Integer, primary_key=True)
+    service_type_id = Column(Integer, ForeignKey("service_types.id", ondelete="CASCADE"), nullable=False)
+    day = Column(Date, nullable=False)
+    half_day = Column(String(4), nullable=False)  # 上午 / 下午
+    capacity = Column(Integer, nullable=False)
+    booked = Column(Integer, nullable=False, default=0)
+
+
+class ServiceBooking(Base):
+    """A home-service visit booked by or for a resident."""
+
+    __tablename__ = "service_bookings"
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=False, index=True)
+    slot_id = Column(Integer, ForeignKey("service_slots.id"), nullable=False)
+    status = Column(String(20), nullable=False, default="requested")
+    note = Column(String(200), nullable=False, default="")
+    helper_name = Column(String(40), nullable=True)
+    booked_by = Column(String(60), nullable=False)
+    channel = Column(String(20), nullable=False, default="")
+    message_id = Column(String(80), nullable=True, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Alert(Base):
+    """An emergency raised by a resident (or for one), to be answered by staff."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alert_status_created", "status", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=True, index=True)
+    sender_id = Column(String(120), nullable=False)
+    channel = Column(String(20), nullable=False)
+    location = Column(String(200), nullable=False, default="")
+    text = Column(Text, nullable=False)
+    status = Column(String(20), nullable=False, default="open")  # open / acknowledged / resolved
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    acknowledged_at = Column(DateTime, nullable=True)
+    resolved_at = Column(DateTime, nullable=True)
+    note = Column(Text, nullable=False, default="")
+
+    resident = relationship("Resident")
+
+
+class HandoffRequest(Base):
+    """A request to be called back by a person, raised by the dialogue."""
+
+    __tablename__ = "handoff_requests"
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=True, index=True)
+    sender_id = Column(String(120), nullable=False)
+    channel = Column(String(20), nullable=False)
+    reason = Column(String(40), nullable=False)  # asked / not_understood
+    last_text = Column(Text, nullable=False, default="")
+    status = Column(String(20), nullable=False, default="open")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffUser(Base):
+    """A community staff member using the console."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(40), nullable=False, unique=True)
+    display_name = Column(String(40), nullable=False)
+    role = Column(String(10), nullable=False, default="staff")  # admin / staff
+    password_hash = Column(String(200), nullable=True)  # set on the console's first start
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AuditLog(Base):
+    """Who did what to which record, and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_created", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    actor = Column(String(60), nullable=False)  # "resident:3", "staff:1", "system"
+    action = Column(String(40), nullable=False)
+    target = Column(String(80), nullable=False, default="")
+    detail = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -1,0 +1,180 @@
+"""Who is speaking: session start from channel metadata, and the community-kiosk check."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.audit import record
+from actions.residents import (
+    clean_spoken_name,
+    find_by_name,
+    is_linked,
+    load_resident,
+    short_address,
+    spoken_digits,
+    title_for,
+    view_of,
+)
+from actions.speech import speech_profile_message
+from actions.tracker_utils import message_metadata
+
+logger = logging.getLogger(__name__)
+
+MAX_IDENTIFY_ATTEMPTS = 3
+IDENTIFY_SLOTS = ("identify_name", "identify_phone4", "identify_confirmed",
+                  "identify_candidate_id", "identify_candidate_desc")
+
+
+def _identity_slots(metadata, today: dt.date) -> List[EventType]:
+    """Slots for the person the metadata names, checked against the database."""
+    settings = runtime.settings()
+    events: List[EventType] = [
+        SlotSet("channel", metadata.channel),
+        SlotSet("location", metadata.location or settings.kiosk_location),
+        SlotSet("kiosk_mode", metadata.kiosk_mode or ("home" if metadata.resident_id else "community")),
+        SlotSet("actor_role", metadata.role),
+    ]
+    if metadata.resident_id is None:
+        return events + [SlotSet("identified", False)]
+    with runtime.sessions()() as session:
+        resident = load_resident(session, metadata.resident_id)
+        if resident is None:
+            logger.warning("metadata names unknown resident %s", metadata.resident_id)
+            return events + [SlotSet("identified", False)]
+        if metadata.role == "family" and not is_linked(session, metadata.family_member_id, resident.id):
+            logger.warning("family member %s is not linked to resident %s",
+                           metadata.family_member_id, resident.id)
+            return events + [SlotSet("actor_role", "anonymous"), SlotSet("identified", False)]
+        view = view_of(resident, today)
+    events += [
+        SlotSet("resident_id", str(view.id)),
+        SlotSet("resident_name", view.name),
+        SlotSet("identified", True),
+        SlotSet("speech_rate_factor", view.speech_rate_factor),
+    ]
+    if view.speech_volume is not None:
+        events.append(SlotSet("speech_volume", view.speech_volume))
+    if metadata.family_member_id is not None:
+        events.append(SlotSet("family_member_id", str(metadata.family_member_id)))
+    return events
+
+
+class ActionSessionStart(Action):
+    """Starts a session with the speaker's identity taken from the channel's metadata."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        metadata = message_metadata(tracker)
+        events: List[EventType] = [SessionStarted()]
+        events += _identity_slots(metadata, dt.date.today())
+        rate = next((e["value"] for e in events if e.get("name") == "speech_rate_factor"), 1.0)
+        volume = next((e["value"] for e in events if e.get("name") == "speech_volume"),
+                      runtime.settings().speech_volume)
+        dispatcher.utter_message(json_message=speech_profile_message(rate, volume))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ValidateIdentifyForm(FormValidationAction):
+    """Community kiosk: name, last four phone digits, then a confirmation."""
+
+    def name(self) -> Text:
+        return "validate_identify_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if (tracker.get_slot("identify_attempts") or 0) >= MAX_IDENTIFY_ATTEMPTS:
+            return []
+        return domain_slots
+
+    def _failed(self, tracker: Tracker, response: str, dispatcher: CollectingDispatcher,
+                keep: Optional[Dict[Text, Any]] = None) -> Dict[Text, Any]:
+        dispatcher.utter_message(response=response)
+        slots: Dict[Text, Any] = {name: None for name in IDENTIFY_SLOTS}
+        slots.update(keep or {})
+        slots["identify_attempts"] = (tracker.get_slot("identify_attempts") or 0) + 1
+        return slots
+
+    def validate_identify_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        name = clean_spoken_name(str(value or ""))
+        with runtime.sessions()() as session:
+            found = find_by_name(session, name)
+        if not found:
+            return self._failed(tracker, "utter_identify_name_unknown", dispatcher)
+        return {"identify_name": name}
+
+    def validate_identify_phone4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        digits = spoken_digits(str(value or ""))
+        name = tracker.get_slot("identify_name")
+        if len(digits) < 4:
+            return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher, keep={"identify_name": name})
+        with runtime.sessions()() as session:
+            matches = [r for r in find_by_name(session, name) if r.phone.endswith(digits[-4:])]
+            if len(matches) != 1:
+                return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher,
+                                    keep={"identify_name": name})
+            resident = matches[0]
+            description = f"住在{short_address(resident.address)}的{title_for(resident, dt.date.today())}"
+        return {"identify_phone4": digits[-4:], "identify_candidate_id": str(resident.id),
+                "identify_candidate_desc": description}
+
+    def validate_identify_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        if value is True:
+            return {"identify_confirmed": True}
+        return self._failed(tracker, "utter_identify_retry", dispatcher)
+
+
+class ActionIdentifyDone(Action):
+    """After the identification form: adopt the confirmed resident, or carry on anonymously."""
+
+    def name(self) -> Text:
+        return "action_identify_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        candidate = tracker.get_slot("identify_candidate_id")
+        resets = [SlotSet(name, None) for name in IDENTIFY_SLOTS] + [SlotSet("identify_attempts", 0)]
+        if not (tracker.get_slot("identify_confirmed") and candidate):
+            dispatcher.utter_message(response="utter_identify_give_up")
+            return resets
+        with runtime.sessions()() as session:
+            resident = load_resident(session, int(candidate))
+            if resident is None:
+                dispatcher.utter_message(response="utter_identify_give_up")
+                return resets
+            view = view_of(resident, dt.date.today())
+        record(actor=f"resident:{view.id}", action="identified_at_kiosk", target=f"resident:{view.id}",
+               detail=tracker.sender_id)
+        dispatcher.utter_message(json_message=speech_profile_message(
+            view.speech_rate_factor, view.speech_volume or runtime.settings().speech_volume))
+        dispatcher.utter_message(response="utter_identify_done", title=view.title)
+        return resets + [
+            SlotSet("resident_id", str(view.id)),
+            SlotSet("resident_name", view.name),
+            SlotSet("actor_role", "resident"),
+            SlotSet("identified", True),
+            SlotSet("speech_rate_factor", view.speech_rate_factor),
+        ]
+
+
+class ActionIdentifyStop(Action):
+    """The speaker does not want to say who they are: stop asking."""
+
+    def name(self) -> Text:
+        return "action_identify_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_identify_give_up")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(n, None) for n in IDENTIFY_SLOTS]

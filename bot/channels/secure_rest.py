@@ -1,0 +1,132 @@
+"""The channel our own adapters use to reach the core: REST with a shared secret.
+
+A request whose metadata names a person (resident, family member, staff) must
+carry the channel secret in the `X-Xiaonuan-Secret` header, or it is refused
+with 401. Anonymous requests are accepted but their sender ids are kept apart
+("anon:" prefix), so nobody can step into an identified conversation.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.metadata import ChannelMetadata, MetadataError
+from bot.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Xiaonuan-Secret"
+MAX_BODY_BYTES = 64 * 1024
+_SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,80}$")
+
+
+class BadRequest(ValueError):
+    """The request cannot be understood; the text is safe to return to the caller."""
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def parse_request(body: bytes, max_chars: int) -> Dict[str, Any]:
+    """Validate a webhook body: sender, message, metadata and an optional message id."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest("request body too large")
+    try:
+        payload = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("body must be JSON") from exc
+    if not isinstance(payload, dict):
+        raise BadRequest("body must be a JSON object")
+    sender = payload.get("sender")
+    if not isinstance(sender, str) or not _SENDER.match(sender):
+        raise BadRequest("sender must be 1-128 letters, digits or _.:@-")
+    message = payload.get("message", "")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise BadRequest("message must be text")
+    message_id = payload.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not _MESSAGE_ID.match(message_id)):
+        raise BadRequest("message_id must be 1-80 letters, digits or _.:@-")
+    try:
+        metadata = ChannelMetadata.from_dict(payload.get("metadata"))
+    except MetadataError as exc:
+        raise BadRequest(f"metadata: {exc}") from exc
+    return {"sender": sender, "message": message[:max_chars], "metadata": metadata, "message_id": message_id}
+
+
+def secret_ok(presented: Optional[str], expected: str) -> bool:
+    if not expected or not presented:
+        return False
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
+class SecureRestInput(InputChannel):
+    """REST input for Xiaonuan's channels (kiosk, Telegram adapter, tests)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "xiaonuan"
+
+    def __init__(self, settings: Optional[Settings] = None) -> None:
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("xiaonuan_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                parsed = parse_request(request.body, self.settings.max_message_chars)
+            except BadRequest as exc:
+                return _error(400, str(exc))
+            metadata: ChannelMetadata = parsed["metadata"]
+            sender = parsed["sender"]
+            if metadata.names_a_person:
+                if not secret_ok(request.headers.get(SECRET_HEADER), self.settings.channel_secret):
+                    logger.warning("refused identity metadata without a valid secret from %s", request.ip)
+                    return _error(401, "a valid channel secret is required to speak for a person")
+            else:
+                sender = sender if sender.startswith("anon:") else f"anon:{sender}"
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        parsed["message"],
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata.as_dict(),
+                        message_id=parsed["message_id"],
+                    )
+                )
+            except Exception:
+                logger.exception("the core failed on a message from %s", sender)
+                return _error(500, "the assistant could not answer this time")
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,148 @@
+"""The `xiaonuan` command: run, train, seed, kiosk, validate, test-stories."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import subprocess
+import sys
+import time
+from typing import List, Optional
+
+from bot.settings import PROJECT_ROOT, load_settings
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.training import train
+
+    train(load_settings().model_dir, force=args.force)
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from actions.db.seed import seed_demo_data
+    from actions.db.session import create_schema, make_engine, session_factory
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    written = seed_demo_data(session_factory(engine), dt.date.today())
+    if written:
+        print("[seed] demo district written: " + ", ".join(f"{k} {v}" for k, v in written.items()))
+    engine.dispose()
+    return 0
+
+
+def _speaker(settings):  # type: ignore[no-untyped-def]
+    from voice.speech import SpeechOutput, audio_output_available, speech_engine_available
+
+    if not settings.speech_enabled:
+        return None, "speech output is off (XIAONUAN_SPEECH=0)"
+    if not speech_engine_available():
+        return None, "speech output is off: install espeak-ng"
+    if not audio_output_available():
+        return None, "no audio device found: answers are shown as text only"
+    try:
+        return SpeechOutput().start(), "answers are read aloud"
+    except RuntimeError as exc:
+        return None, f"speech output is off: {exc}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.core_client import CoreClient
+    from bot.launcher import StartupError, start_stack
+    from bot.text_kiosk import TextKiosk
+    from bot.training import train
+
+    settings = load_settings()
+    model = train(settings.model_dir)
+    started = time.monotonic()
+    print("[run] starting the action server and the dialogue core (about half a minute) ...", flush=True)
+    try:
+        stack = start_stack(settings, model)
+    except StartupError as exc:
+        print(f"[run] {exc}", file=sys.stderr)
+        return 1
+    with stack:
+        print(f"[run] ready in {time.monotonic() - started:.1f} s: core {stack.rasa_url} "
+              f"(loopback only), actions {stack.actions_url}", flush=True)
+        speaker, note = _speaker(stack.settings)
+        print(f"[run] {note}", flush=True)
+        client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
+        try:
+            TextKiosk(client, stack.settings, speaker).run()
+        finally:
+            if speaker is not None:
+                speaker.close()
+    print("[run] stopped.")
+    return 0
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """A text kiosk attached to a core that is already running."""
+    from bot.core_client import CoreClient
+    from bot.text_kiosk import TextKiosk
+
+    settings = load_settings()
+    if not settings.channel_secret:
+        print("set XIAONUAN_CHANNEL_SECRET to the core's channel secret", file=sys.stderr)
+        return 2
+    speaker, note = _speaker(settings)
+    print(f"[kiosk] {note}")
+    TextKiosk(CoreClient(args.url, settings.channel_secret, settings.core_timeout_s), settings, speaker).run()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from bot.validation import validate_project
+
+    problems = validate_project()
+    for problem in problems:
+        print(f"[validate] {problem}", file=sys.stderr)
+    print(f"[validate] {'clean' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+def cmd_test_stories(args: argparse.Namespace) -> int:
+    from bot.training import train
+
+    model = train(load_settings().model_dir)
+    command = [sys.executable, "-m", "rasa", "test", "core", "--model", str(model),
+               "--stories", "tests/test_stories.yml", "--fail-on-prediction-errors",
+               "--out", "results/stories", "--no-plot"]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    failed = PROJECT_ROOT / "results" / "stories" / "failed_test_stories.yml"
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-6000:] + result.stderr[-6000:])
+        if failed.exists():
+            sys.stderr.write(failed.read_text()[:6000])
+        print("[stories] conversation tests FAILED")
+        return 1
+    print("[stories] all conversation tests passed")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xiaonuan", description="Xiaonuan (小暖) community assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the servers and a text kiosk in this terminal").set_defaults(func=cmd_run)
+    train = sub.add_parser("train", help="train the model if training data or config changed")
+    train.add_argument("--force", action="store_true", help="train even when nothing changed")
+    train.set_defaults(func=cmd_train)
+    sub.add_parser("seed", help="create the database with demo data if it is empty").set_defaults(func=cmd_seed)
+    kiosk = sub.add_parser("kiosk", help="a text kiosk for a core that is already running")
+    kiosk.add_argument("--url", required=True, help="base URL of the Rasa server, e.g. http://127.0.0.1:5005")
+    kiosk.set_defaults(func=cmd_kiosk)
+    sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
+    sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

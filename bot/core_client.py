@@ -1,0 +1,110 @@
+"""The one small client every channel uses to talk to the dialogue core."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable, List, Optional, Tuple
+
+import requests
+
+from bot.metadata import ChannelMetadata
+
+WEBHOOK_PATH = "/webhooks/xiaonuan/webhook"
+HEALTH_PATH = "/webhooks/xiaonuan/"
+SECRET_HEADER = "X-Xiaonuan-Secret"
+
+
+class CoreUnavailable(RuntimeError):
+    """The core could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer to show and speak."""
+
+    text: str
+    buttons: Tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpeechProfile:
+    """How to speak to this person: a factor on the speaking rate, and a volume in (0, 1]."""
+
+    rate_factor: float = 1.0
+    volume: float = 0.7
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the core answered to one message."""
+
+    replies: Tuple[Reply, ...]
+    speech: Optional[SpeechProfile] = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.replies)
+
+    @property
+    def buttons(self) -> Tuple[Button, ...]:
+        return tuple(button for reply in self.replies for button in reply.buttons)
+
+
+def parse_turn(messages: Iterable[dict]) -> Turn:
+    """Turn the core's JSON messages into replies and an optional speech profile."""
+    replies: List[Reply] = []
+    speech: Optional[SpeechProfile] = None
+    for message in messages:
+        custom: Any = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("speech"), dict):
+            profile = custom["speech"]
+            speech = SpeechProfile(float(profile.get("rate_factor", 1.0)), float(profile.get("volume", 0.7)))
+        text = message.get("text")
+        buttons = tuple(
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in message.get("buttons") or []
+            if isinstance(b, dict)
+        )
+        if text or buttons:
+            replies.append(Reply(text or "", buttons))
+    return Turn(tuple(replies), speech)
+
+
+class CoreClient:
+    """Sends a person's words to the core with who they are, and returns the answer."""
+
+    def __init__(self, base_url: str, secret: str, timeout_s: float = 30.0,
+                 http: Optional[requests.Session] = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secret = secret
+        self.timeout_s = timeout_s
+        self.http = http or requests.Session()
+
+    def send(self, sender_id: str, text: str, metadata: ChannelMetadata,
+             message_id: Optional[str] = None) -> Turn:
+        body = {
+            "sender": sender_id,
+            "message": text,
+            "metadata": metadata.as_dict(),
+            "message_id": message_id or uuid.uuid4().hex,
+        }
+        try:
+            answer = self.http.post(self.base_url + WEBHOOK_PATH, json=body, timeout=self.timeout_s,
+                                    headers={SECRET_HEADER: self.secret})
+        except requests.RequestException as exc:
+            raise CoreUnavailable(str(exc)) from exc
+        if answer.status_code != 200:
+            raise CoreUnavailable(f"core answered HTTP {answer.status_code}: {answer.text[:200]}")
+        return parse_turn(answer.json())
+
+    def healthy(self) -> bool:
+        try:
+            return self.http.get(self.base_url + HEALTH_PATH, timeout=2).status_code == 200
+        except requests.RequestException:
+            return False

@@ -1,0 +1,103 @@
+"""Custom Rasa NLU components: text normalisation and the emergency safety net."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.emergency_words import match_emergency
+from bot.nlu.text import input_problem, normalize
+
+EMERGENCY_INTENT = "emergency"
+FALLBACK_INTENT = "nlu_fallback"
+INTENT_RANKING = "intent_ranking"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class ChineseTextNormalizer(GraphComponent):
+    """Runs before the tokenizer so training and live text look alike (see bot.nlu.text)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ChineseTextNormalizer":
+        return cls()
+
+    def _normalize(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str):
+            message.set(TEXT, normalize(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalize(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalize(message)
+        return messages
+
+
+def _forced_intent(name: str, confidence: float) -> Dict[str, Any]:
+    return {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyNet(GraphComponent):
+    """Last word on the intent: emergency words force `emergency`; unusable input forces fallback."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # Longer messages are not interpreted (unless they contain emergency words).
+        return {"max_chars": 300}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.max_chars = int(config.get("max_chars") or 300)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNet":
+        return cls(config)
+
+    def _override(self, message: Message, intent: str, reason: str) -> None:
+        forced = _forced_intent(intent, 1.0)
+        ranking = [entry for entry in message.get(INTENT_RANKING) or [] if entry.get(INTENT_NAME_KEY) != intent]
+        message.set(INTENT, forced, add_to_output=True)
+        message.set(INTENT_RANKING, [forced] + ranking, add_to_output=True)
+        message.set("safety_net", reason, add_to_output=True)
+
+    def decide(self, text: Optional[str]) -> Optional[tuple]:
+        """(intent, reason) to force for this text, or None to keep the classifier's answer."""
+        cleaned = normalize(text)
+        emergency = match_emergency(cleaned)
+        if emergency:
+            return EMERGENCY_INTENT, f"emergency:{emergency}"
+        if cleaned.startswith("/"):
+            return None  # a button payload, already an intent
+        problem = input_problem(cleaned, self.max_chars)
+        if problem is not None:
+            return FALLBACK_INTENT, f"input:{problem.value}"
+        return None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            decision = self.decide(message.get(TEXT))
+            if decision is not None:
+                self._override(message, *decision)
+        return messages

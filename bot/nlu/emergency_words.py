@@ -1,0 +1,36 @@
+"""Words that always mean an emergency, whatever a classifier thinks.
+
+Patterns run on normalised text (no spaces between Chinese characters) and
+include the misrecognitions and homophones a speech recogniser produces.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_NOT_AMOUNT = r"(?![\d元块岁斤号米分个份])"
+
+EMERGENCY_PATTERNS: dict[str, re.Pattern] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "help": r"救命|就命|救救我|快来人|来人啊|快救|求救",
+        "fall": r"摔倒|摔到了|摔到地|摔了一跤|摔了一下|摔着了|跌倒|跌了一跤|滑倒|摔地上|倒在地上|起不来了|爬不起来",
+        "faint": r"晕倒|昏倒|晕过去|昏过去|晕了过去|叫不醒|不省人事|昏迷",
+        "chest": r"胸口(疼|痛|闷|难受)|心口(疼|痛)|胸(疼|痛)得|心脏(疼|痛|病犯|病发)|心绞痛",
+        "breath": r"喘不上气|喘不过气|透不过气|上不来气|呼吸困难|憋气憋得|憋得慌喘",
+        "fire": r"着火|失火|起火|火灾|烧起来了|冒烟了",
+        "gas": r"(煤气|燃气|天然气)(味|泄漏|泄露|漏了|漏气)|(漏|闻到|一股)了?(煤气|燃气|天然气)",
+        "ambulance": r"救护车|急救车|叫急救|打急救",
+        "call_120": rf"(?<![\d])(120|幺二零|一二零|妖二零){_NOT_AMOUNT}",
+        "stroke": r"中风|嘴歪了|半边身子动不了|说不出话了",
+        "bleeding": r"流血不止|血止不住|大出血|好多血",
+    }.items()
+}
+
+
+def match_emergency(text: str) -> Optional[str]:
+    """The name of the first emergency pattern found in normalised text, or None."""
+    for name, pattern in EMERGENCY_PATTERNS.items():
+        if pattern.search(text):
+            return name
+    return None

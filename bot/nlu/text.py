@@ -1,0 +1,44 @@
+"""Cleaning of user text before it is interpreted, and what makes input unusable."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import Enum
+from typing import Optional
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}\uff0c\u3002\uff1f\uff01])\s+(?=[{_CJK}\uff0c\u3002\uff1f\uff01])")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+_HAS_CJK = re.compile(rf"[{_CJK}]")
+_HAS_WORD = re.compile(rf"[{_CJK}A-Za-z0-9]")
+
+
+class InputProblem(str, Enum):
+    """Why a message cannot be interpreted as a request."""
+
+    EMPTY = "empty"  # nothing, or only emoji, punctuation, control characters
+    TOO_LONG = "too_long"
+    NOT_CHINESE = "not_chinese"  # letters but no Chinese characters
+
+
+def normalize(text: Optional[str]) -> str:
+    """Normalise width, drop control characters and the spaces speech recognisers put between characters."""
+    if not text:
+        return ""
+    cleaned = unicodedata.normalize("NFKC", text)
+    cleaned = _CONTROL.sub(" ", cleaned)
+    cleaned = _WHITESPACE.sub(" ", cleaned).strip()
+    return _SPACE_BETWEEN_CJK.sub("", cleaned)
+
+
+def input_problem(text: Optional[str], max_chars: int) -> Optional[InputProblem]:
+    """What is wrong with the (normalised) text, or None when it can be interpreted."""
+    cleaned = normalize(text)
+    if not _HAS_WORD.search(cleaned):
+        return InputProblem.EMPTY
+    if len(cleaned) > max_chars:
+        return InputProblem.TOO_LONG
+    if not _HAS_CJK.search(cleaned) and re.search(r"[A-Za-z]", cleaned):
+        return InputProblem.NOT_CHINESE
+    return None

@@ -1,0 +1,163 @@
+"""Settings of every Xiaonuan process: the one module that reads the environment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping, Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+KIOSK_MODES = ("home", "community")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of the core, the action server, the channels and the kiosk."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'xiaonuan.db'}")
+    """SQLAlchemy URL of the one database (application data and Rasa's tracker store)."""
+
+    host: str = "127.0.0.1"
+    """Interface the Rasa server and the action server listen on; loopback by default."""
+
+    rasa_port: int = 0
+    """Port of the Rasa server; 0 picks a free port."""
+
+    actions_port: int = 0
+    """Port of the action server; 0 picks a free port."""
+
+    channel_secret: str = ""
+    """Secret a channel must present to speak for a resident; empty means one is generated per run."""
+
+    model_dir: Path = PROJECT_ROOT / "models"
+    """Where trained Rasa models are stored (Rasa's default)."""
+
+    kiosk_mode: str = "community"
+    """"home": the kiosk belongs to one resident; "community": it asks who is speaking."""
+
+    kiosk_resident_id: Optional[int] = None
+    """The resident a home kiosk is bound to."""
+
+    kiosk_location: str = "幸福里社区服务中心"
+    """Where the kiosk stands; shown to staff and family with alerts."""
+
+    community_phone: str = "010-6688-1234"
+    """Phone number of the community service centre, given at a human handoff."""
+
+    hotline: str = "12345"
+    """The city's public service hotline."""
+
+    speech_enabled: bool = True
+    """Read answers aloud where an audio device exists."""
+
+    speech_voice: str = "sit/cmn"
+    """espeak-ng voice used through pyttsx3 (Mandarin)."""
+
+    speech_rate: int = 150
+    """Default speaking rate in words per minute; residents can ask for slower."""
+
+    speech_volume: float = 0.7
+    """Default volume between 0 and 1; residents can ask for louder."""
+
+    max_message_chars: int = 2000
+    """The channel keeps at most this many characters of a message (the NLU answers long ones politely)."""
+
+    core_timeout_s: float = 30.0
+    """How long a channel waits for the core to answer one turn."""
+
+    def __post_init__(self) -> None:
+        if self.kiosk_mode not in KIOSK_MODES:
+            raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
+        if self.kiosk_mode == "home" and self.kiosk_resident_id is None:
+            raise ValueError("a home kiosk needs XIAONUAN_KIOSK_RESIDENT_ID")
+        for name in ("rasa_port", "actions_port"):
+            port = getattr(self, name)
+            if not 0 <= port <= 65535:
+                raise ValueError(f"{name} must be between 0 and 65535, got {port}")
+        if not 0.0 < self.speech_volume <= 1.0:
+            raise ValueError("speech volume must be in (0, 1]")
+        if not 60 <= self.speech_rate <= 400:
+            raise ValueError("speech rate must be between 60 and 400 words per minute")
+        if self.max_message_chars < 10:
+            raise ValueError("max_message_chars is too small")
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        """A copy with some fields changed (used by the launcher and tests)."""
+        return replace(self, **changes)
+
+
+def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
+    """Build settings from the environment (or from a given mapping, for tests)."""
+    env = os.environ if env is None else env
+    defaults = Settings()
+    resident = env.get("XIAONUAN_KIOSK_RESIDENT_ID", "").strip()
+    return Settings(
+        database_url=env.get("DATABASE_URL", "").strip() or defaults.database_url,
+        host=env.get("XIAONUAN_HOST", "").strip() or defaults.host,
+        rasa_port=_int(env, "XIAONUAN_RASA_PORT", defaults.rasa_port),
+        actions_port=_int(env, "XIAONUAN_ACTIONS_PORT", defaults.actions_port),
+        channel_secret=env.get("XIAONUAN_CHANNEL_SECRET", "").strip(),
+        model_dir=Path(env.get("XIAONUAN_MODEL_DIR", "").strip() or defaults.model_dir),
+        kiosk_mode=env.get("XIAONUAN_KIOSK_MODE", "").strip() or ("home" if resident else defaults.kiosk_mode),
+        kiosk_resident_id=int(resident) if resident else None,
+        kiosk_location=env.get("XIAONUAN_KIOSK_LOCATION", "").strip() or defaults.kiosk_location,
+        community_phone=env.get("XIAONUAN_COMMUNITY_PHONE", "").strip() or defaults.community_phone,
+        hotline=env.get("XIAONUAN_HOTLINE", "").strip() or defaults.hotline,
+        speech_enabled=_bool(env, "XIAONUAN_SPEECH", defaults.speech_enabled),
+        speech_voice=env.get("XIAONUAN_SPEECH_VOICE", "").strip() or defaults.speech_voice,
+        speech_rate=_int(env, "XIAONUAN_SPEECH_RATE", defaults.speech_rate),
+        speech_volume=_float(env, "XIAONUAN_SPEECH_VOLUME", defaults.speech_volume),
+        max_message_chars=_int(env, "XIAONUAN_MAX_MESSAGE_CHARS", defaults.max_message_chars),
+        core_timeout_s=_float(env, "XIAONUAN_CORE_TIMEOUT", defaults.core_timeout_s),
+    )
+
+
+def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = None) -> dict:
+    """Environment for a process the launcher starts, so it sees the same settings."""
+    env = dict(os.environ if base is None else base)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "XIAONUAN_HOST": settings.host,
+            "XIAONUAN_CHANNEL_SECRET": settings.channel_secret,
+            "XIAONUAN_KIOSK_MODE": settings.kiosk_mode,
+            "XIAONUAN_KIOSK_LOCATION": settings.kiosk_location,
+            "XIAONUAN_COMMUNITY_PHONE": settings.community_phone,
+            "XIAONUAN_HOTLINE": settings.hotline,
+            "XIAONUAN_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if settings.kiosk_resident_id is not None:
+        env["XIAONUAN_KIOSK_RESIDENT_ID"] = str(settings.kiosk_resident_id)
+    return env

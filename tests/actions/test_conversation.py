@@ -1,0 +1,132 @@
+"""Greeting, repeating, slower and louder speech, fallback, features not open yet."""
+import pytest
+from sqlalchemy import select
+
+from actions.conversation import (
+    ActionFallback,
+    ActionFeatureComing,
+    ActionGreet,
+    ActionRepeat,
+    ActionSpeakLouder,
+    ActionSpeakSlower,
+    FEATURES,
+)
+from actions.db.models import HandoffRequest, Resident
+from tests.conftest import bot_event, make_tracker, tracker_fixture, user_event
+
+
+async def test_repeat_says_the_last_real_answer_word_for_word(dispatcher, domain) -> None:
+    tracker = tracker_fixture("menu_question_then_repeat")
+    await ActionRepeat().run(dispatcher, tracker, domain)
+    assert len(dispatcher.messages) == 1
+    assert dispatcher.messages[0]["text"] == tracker.events[5]["text"]
+    assert dispatcher.messages[0]["buttons"] == tracker.events[5]["data"]["buttons"]
+
+
+async def test_repeat_with_nothing_said_yet(dispatcher, domain) -> None:
+    await ActionRepeat().run(dispatcher, make_tracker([user_event("再说一遍", "repeat")]), domain)
+    assert dispatcher.messages[0]["response"] == "utter_nothing_to_repeat"
+
+
+async def test_repeat_inside_a_form_leaves_the_question_to_the_form(dispatcher, domain) -> None:
+    events = [user_event("你好", "greet"), bot_event("请问您叫什么名字？"), user_event("再说一遍", "repeat")]
+    await ActionRepeat().run(dispatcher, make_tracker(events, active_loop="identify_form"), domain)
+    assert dispatcher.messages == []
+
+
+async def test_slower_is_stored_on_the_profile_and_repeats(sessions, dispatcher, domain) -> None:
+    tracker = tracker_fixture("menu_question_then_repeat")
+    events = await ActionSpeakSlower().run(dispatcher, tracker, domain)
+    assert events == [{"event": "slot", "timestamp": None, "name": "speech_rate_factor", "value": 0.8}]
+    assert dispatcher.messages[0]["custom"] == {"speech": {"rate_factor": 0.8, "volume": 0.7}}
+    assert dispatcher.messages[1]["response"] == "utter_speak_slower"
+    assert dispatcher.messages[2]["text"].startswith("我可以帮您订食堂的饭")
+    with sessions() as session:
+        assert session.get(Resident, 1).speech_rate_factor == 0.8
+
+
+async def test_slowest_already(sessions, dispatcher, domain) -> None:
+    tracker = tracker_fixture("menu_question_then_repeat", speech_rate_factor=0.5)
+    assert await ActionSpeakSlower().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages[0]["response"] == "utter_slowest_already"
+
+
+async def test_louder_is_stored_on_the_profile(sessions, dispatcher, domain) -> None:
+    tracker = tracker_fixture("menu_question_then_repeat")
+    events = await ActionSpeakLouder().run(dispatcher, tracker, domain)
+    assert events[0]["name"] == "speech_volume" and events[0]["value"] == pytest.approx(0.85)
+    assert dispatcher.messages[0]["custom"]["speech"]["volume"] == pytest.approx(0.85)
+    with sessions() as session:
+        assert session.get(Resident, 1).speech_volume == pytest.approx(0.85)
+
+
+async def test_loudest_already(sessions, dispatcher, domain) -> None:
+    tracker = tracker_fixture("menu_question_then_repeat", speech_volume=1.0)
+    await ActionSpeakLouder().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_loudest_already"
+
+
+async def test_anonymous_slower_changes_only_the_session(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("说慢点", "speak_slower")])
+    events = await ActionSpeakSlower().run(dispatcher, tracker, domain)
+    assert events[0]["value"] == 0.8
+    with sessions() as session:
+        assert {r.speech_rate_factor for r in session.scalars(select(Resident))} == {1.0}
+
+
+async def test_fallback_first_offers_choices_then_brings_a_person(sessions, dispatcher, domain) -> None:
+    first = [user_event("咕噜咕噜", "nlu_fallback", 0.3)]
+    await ActionFallback().run(dispatcher, make_tracker(first), domain)
+    assert dispatcher.messages[-1]["response"] == "utter_fallback_first"
+
+    second = first + [bot_event("对不起，我没听懂。"), user_event("嘎嘎嘎", "nlu_fallback", 0.3)]
+    await ActionFallback().run(dispatcher, make_tracker(second, slots={"resident_id": "3"}), domain)
+    assert dispatcher.messages[-1]["response"] == "utter_fallback_handoff"
+    assert dispatcher.messages[-1]["hotline"] == "12345"
+
+    third = second + [bot_event("对不起，我还是没听明白。"), user_event("呜呜", "nlu_fallback", 0.3)]
+    await ActionFallback().run(dispatcher, make_tracker(third, slots={"resident_id": "3"}), domain)
+    assert dispatcher.messages[-1]["response"] == "utter_fallback_handoff"
+    with sessions() as session:
+        requests = session.scalars(select(HandoffRequest)).all()
+    assert [(r.resident_id, r.reason) for r in requests] == [(3, "not_understood")]
+
+
+async def test_understood_turn_resets_the_fallback_count(sessions, dispatcher, domain) -> None:
+    events = [user_event("咕噜", "nlu_fallback", 0.3), user_event("你好", "greet"), user_event("嘎嘎", "nlu_fallback")]
+    await ActionFallback().run(dispatcher, make_tracker(events), domain)
+    assert dispatcher.messages[-1]["response"] == "utter_fallback_first"
+
+
+@pytest.mark.parametrize("reason,response", [
+    ("input:empty", "utter_input_empty"),
+    ("input:too_long", "utter_input_too_long"),
+    ("input:not_chinese", "utter_input_not_chinese"),
+])
+async def test_unusable_input_gets_its_own_answer(sessions, dispatcher, domain, reason, response) -> None:
+    tracker = make_tracker([user_event("x", "nlu_fallback", 1.0, safety_net=reason)])
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert [message["response"] for message in dispatcher.messages] == [response]
+    with sessions() as session:
+        assert session.scalars(select(HandoffRequest)).all() == []
+
+
+@pytest.mark.parametrize("intent", sorted(FEATURES))
+async def test_features_not_open_yet_say_so_honestly(sessions, dispatcher, domain, intent) -> None:
+    await ActionFeatureComing().run(dispatcher, make_tracker([user_event("帮我订饭", intent)]), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_feature_coming"
+    assert message["feature"] == FEATURES[intent]
+    assert message["hotline"] == "12345"
+    assert "utter_feature_coming" in domain["responses"]
+
+
+async def test_greet_by_title_when_known(sessions, dispatcher, domain) -> None:
+    await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")], slots={"resident_id": "2"}), domain)
+    assert dispatcher.messages[0]["response"] == "utter_greet_named"
+    assert dispatcher.messages[0]["title"] == "王爷爷"
+
+
+async def test_greet_anonymous(sessions, dispatcher, domain) -> None:
+    await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")]), domain)
+    assert dispatcher.messages[0]["response"] == "utter_greet"

@@ -1,0 +1,111 @@
+"""Who is speaking: session start from metadata and the community-kiosk identification."""
+from typing import Any, Dict, List
+
+from sqlalchemy import select
+
+from actions.db.models import AuditLog
+from actions.identity import ActionIdentifyDone, ActionIdentifyStop, ActionSessionStart, ValidateIdentifyForm
+from tests.conftest import make_tracker, user_event
+
+
+def _slots(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def _session_tracker(metadata: Dict[str, Any]):
+    return make_tracker([], slots={"session_started_metadata": metadata})
+
+
+async def test_home_kiosk_resident_is_known_from_the_start(sessions, dispatcher, domain) -> None:
+    metadata = {"channel": "kiosk", "role": "resident", "resident_id": 2, "kiosk_mode": "home", "location": "王家"}
+    events = await ActionSessionStart().run(dispatcher, _session_tracker(metadata), domain)
+    assert events[0]["event"] == "session_started" and events[-1]["name"] == "action_listen"
+    slots = _slots(events)
+    assert slots["resident_id"] == "2" and slots["resident_name"] == "王建国"
+    assert slots["identified"] is True and slots["kiosk_mode"] == "home" and slots["channel"] == "kiosk"
+    assert dispatcher.messages[0]["custom"] == {"speech": {"rate_factor": 1.0, "volume": 0.7}}
+
+
+async def test_linked_family_member_acts_for_the_parent(sessions, dispatcher, domain) -> None:
+    metadata = {"channel": "telegram", "role": "family", "family_member_id": 3, "resident_id": 4}
+    slots = _slots(await ActionSessionStart().run(dispatcher, _session_tracker(metadata), domain))
+    assert slots["resident_id"] == "4" and slots["family_member_id"] == "3" and slots["actor_role"] == "family"
+
+
+async def test_unlinked_family_member_gets_no_access(sessions, dispatcher, domain) -> None:
+    metadata = {"channel": "telegram", "role": "family", "family_member_id": 1, "resident_id": 4}
+    slots = _slots(await ActionSessionStart().run(dispatcher, _session_tracker(metadata), domain))
+    assert "resident_id" not in slots and slots["identified"] is False and slots["actor_role"] == "anonymous"
+
+
+async def test_community_kiosk_starts_anonymous(sessions, dispatcher, domain) -> None:
+    metadata = {"channel": "kiosk", "role": "anonymous", "kiosk_mode": "community"}
+    slots = _slots(await ActionSessionStart().run(dispatcher, _session_tracker(metadata), domain))
+    assert slots["identified"] is False and slots["kiosk_mode"] == "community"
+
+
+async def test_malformed_metadata_is_treated_as_anonymous(sessions, dispatcher, domain) -> None:
+    slots = _slots(await ActionSessionStart().run(dispatcher, _session_tracker({"resident_id": "abc"}), domain))
+    assert slots["identified"] is False and "resident_id" not in slots
+
+
+async def test_identification_name_phone_confirm(sessions, dispatcher, domain) -> None:
+    form = ValidateIdentifyForm()
+    tracker = make_tracker([user_event("我叫张桂英啊", "inform")])
+    assert form.validate_identify_name("我叫张桂英啊", dispatcher, tracker, domain) == {"identify_name": "张桂英"}
+
+    tracker = make_tracker([user_event("幺二三四", "inform")], slots={"identify_name": "张桂英"})
+    slots = form.validate_identify_phone4("幺二三四", dispatcher, tracker, domain)
+    assert slots["identify_phone4"] == "1234" and slots["identify_candidate_id"] == "1"
+    assert slots["identify_candidate_desc"] == "住在幸福里小区3号楼的张奶奶"
+
+    assert form.validate_identify_confirmed(True, dispatcher, tracker, domain) == {"identify_confirmed": True}
+    assert dispatcher.messages == []
+
+
+async def test_identification_unknown_name_and_wrong_digits(sessions, dispatcher, domain) -> None:
+    form = ValidateIdentifyForm()
+    tracker = make_tracker([user_event("李四", "inform")])
+    slots = form.validate_identify_name("李四", dispatcher, tracker, domain)
+    assert slots["identify_name"] is None and slots["identify_attempts"] == 1
+    assert dispatcher.messages[-1]["response"] == "utter_identify_name_unknown"
+
+    tracker = make_tracker([user_event("9999", "inform")], slots={"identify_name": "张桂英", "identify_attempts": 1})
+    slots = form.validate_identify_phone4("9999", dispatcher, tracker, domain)
+    assert slots["identify_phone4"] is None and slots["identify_name"] == "张桂英"
+    assert slots["identify_attempts"] == 2
+    assert dispatcher.messages[-1]["response"] == "utter_identify_phone_mismatch"
+
+
+async def test_identification_gives_up_after_three_tries(sessions, dispatcher, domain) -> None:
+    form = ValidateIdentifyForm()
+    wanted = ["identify_name", "identify_phone4", "identify_confirmed"]
+    tracker = make_tracker([], slots={"identify_attempts": 3})
+    assert await form.required_slots(wanted, dispatcher, tracker, domain) == []
+    tracker = make_tracker([], slots={"identify_attempts": 2})
+    assert await form.required_slots(wanted, dispatcher, tracker, domain) == wanted
+
+
+async def test_identify_done_adopts_the_confirmed_resident(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("对", "affirm")],
+                           slots={"identify_confirmed": True, "identify_candidate_id": "1"})
+    slots = _slots(await ActionIdentifyDone().run(dispatcher, tracker, domain))
+    assert slots["resident_id"] == "1" and slots["identified"] is True and slots["actor_role"] == "resident"
+    assert slots["identify_candidate_id"] is None
+    assert dispatcher.messages[-1]["response"] == "utter_identify_done"
+    assert dispatcher.messages[-1]["title"] == "张奶奶"
+    with sessions() as session:
+        assert session.scalars(select(AuditLog.action)).all() == ["identified_at_kiosk"]
+
+
+async def test_identify_done_without_confirmation_carries_on(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("不对", "deny")], slots={"identify_attempts": 3})
+    slots = _slots(await ActionIdentifyDone().run(dispatcher, tracker, domain))
+    assert "resident_id" not in slots and slots["identify_attempts"] == 0
+    assert dispatcher.messages[-1]["response"] == "utter_identify_give_up"
+
+
+async def test_identify_stop_deactivates_the_form(sessions, dispatcher, domain) -> None:
+    events = await ActionIdentifyStop().run(dispatcher, make_tracker([user_event("不说", "deny")]), domain)
+    assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
+    assert dispatcher.messages[-1]["response"] == "utter_identify_give_up"

@@ -1,0 +1,83 @@
+"""Fixtures shared by the test suites: a seeded database, the real domain, trackers."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import runtime
+from actions.db.seed import seed_demo_data
+from actions.db.session import create_schema, make_engine, session_factory
+from bot.settings import PROJECT_ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture()
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'xiaonuan-test.db'}"
+
+
+@pytest.fixture()
+def sessions(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fresh seeded SQLite database, and actions pointed at it."""
+    engine = make_engine(database_url)
+    create_schema(engine)
+    factory = session_factory(engine)
+    seed_demo_data(factory, dt.date.today())
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    runtime.reset()
+    yield factory
+    runtime.reset()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """The real domain, loaded the way Rasa loads it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(PROJECT_ROOT / "domain")).as_dict()
+
+
+def user_event(text: str, intent: str, confidence: float = 0.95, **extra: Any) -> Dict[str, Any]:
+    parse_data = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+    parse_data.update(extra)
+    return {"event": "user", "text": text, "parse_data": parse_data}
+
+
+def bot_event(text: str, buttons: Optional[List[dict]] = None) -> Dict[str, Any]:
+    return {"event": "bot", "text": text, "data": {"buttons": buttons or []}}
+
+
+def make_tracker(events: List[Dict[str, Any]], slots: Optional[Dict[str, Any]] = None,
+                 sender_id: str = "test-sender", active_loop: Optional[str] = None) -> Tracker:
+    """A tracker whose latest message is the last user event."""
+    latest = next((e["parse_data"] for e in reversed(events) if e["event"] == "user"), {})
+    return Tracker.from_dict({
+        "sender_id": sender_id,
+        "slots": slots or {},
+        "latest_message": latest,
+        "events": events,
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {"name": active_loop} if active_loop else {},
+        "latest_action_name": "action_listen",
+    })
+
+
+def tracker_fixture(name: str, **slot_overrides: Any) -> Tracker:
+    """A tracker stored as JSON under tests/fixtures/trackers."""
+    state = json.loads((FIXTURES / "trackers" / f"{name}.json").read_text(encoding="utf-8"))
+    state["slots"].update(slot_overrides)
+    return Tracker.from_dict(state)
+
+
+@pytest.fixture()
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()

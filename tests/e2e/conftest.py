@@ -1,0 +1,47 @@
+"""One real assistant (action server + Rasa server) shared by all end-to-end tests."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+import pytest
+
+from actions.db.seed import seed_demo_data
+from actions.db.session import create_schema, make_engine, session_factory
+from bot.core_client import CoreClient
+from bot.launcher import Stack, start_stack
+from bot.settings import load_settings
+from bot.training import train
+
+SECRET = "e2e-test-secret"
+
+
+@pytest.fixture(scope="session")
+def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'xiaonuan.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    sessions = session_factory(engine)
+    seed_demo_data(sessions, dt.date.today())
+    yield url, sessions
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def stack(e2e_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    url, _ = e2e_database
+    settings = load_settings().with_overrides(database_url=url, channel_secret=SECRET, rasa_port=0, actions_port=0)
+    model = train(settings.model_dir)
+    running = start_stack(settings, model, run_dir=tmp_path_factory.mktemp("run"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def client(stack: Stack) -> CoreClient:
+    return CoreClient(stack.rasa_url, SECRET, timeout_s=60)
+
+
+@pytest.fixture()
+def db(e2e_database):
+    return e2e_database[1]

@@ -1,0 +1,144 @@
+"""A real conversation in Chinese over HTTP with the real Rasa server and action server."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from actions.db.models import Alert, AuditLog, HandoffRequest, MealBooking, Resident, ServiceBooking
+from bot.core_client import SECRET_HEADER, WEBHOOK_PATH
+from bot.metadata import ChannelMetadata
+
+pytestmark = pytest.mark.e2e
+
+HOME = ChannelMetadata(channel="kiosk", role="resident", resident_id=1, kiosk_mode="home", location="张家客厅")
+COMMUNITY = ChannelMetadata(channel="kiosk", role="anonymous", kiosk_mode="community", location="幸福里社区服务中心")
+
+
+def _sender(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _count(db, column) -> int:
+    with db() as session:
+        return session.scalar(select(func.count(column)))
+
+
+def test_home_kiosk_conversation(client, db) -> None:
+    sender = _sender("kiosk-home")
+    greeting = client.send(sender, "你好", HOME)
+    assert "张奶奶" in greeting.text and "小暖" in greeting.text
+    assert greeting.speech is not None and greeting.speech.rate_factor == 1.0
+
+    help_turn = client.send(sender, "你能做什么", HOME)
+    assert "订食堂的饭" in help_turn.text
+    assert [b.title for b in help_turn.buttons] == ["订餐", "上门服务", "政策咨询"]
+
+    again = client.send(sender, "再 说 一 遍", HOME)
+    assert again.replies == help_turn.replies
+
+    slower = client.send(sender, "你说慢点", HOME)
+    assert slower.speech is not None and slower.speech.rate_factor == 0.8
+    assert slower.replies[0].text == "好的，我说慢一点。"
+    assert slower.replies[1:] == help_turn.replies
+    with db() as session:
+        assert session.get(Resident, 1).speech_rate_factor == 0.8
+
+    meals_before = _count(db, MealBooking.id)
+    coming = client.send(sender, "帮我订明天的午饭", HOME)
+    assert "订餐" in coming.text and "12345" in coming.text
+    assert _count(db, MealBooking.id) == meals_before
+
+    emergency = client.send(sender, "我 摔 到 了 起 不 来", HOME)
+    assert "120" in emergency.text and "工作人员" in emergency.text and "家人" in emergency.text
+    with db() as session:
+        alert = session.scalars(select(Alert).where(Alert.sender_id == sender)).one()
+    assert (alert.resident_id, alert.channel, alert.status, alert.location) == (1, "kiosk", "open", "张家客厅")
+
+    assert "不客气" in client.send(sender, "谢谢你啊", HOME).text
+    assert "再见" in client.send(sender, "再见", HOME).text
+
+
+def test_human_handoff_is_recorded(client, db) -> None:
+    sender = _sender("kiosk-home")
+    turn = client.send(sender, "我要找工作人员", HOME)
+    assert "12345" in turn.text and "010-6688-1234" in turn.text
+    with db() as session:
+        request = session.scalars(select(HandoffRequest).where(HandoffRequest.sender_id == sender)).one()
+    assert (request.resident_id, request.reason) == (1, "asked")
+
+
+def test_community_kiosk_asks_who_is_speaking(client, db) -> None:
+    sender = _sender("kiosk-community")
+    assert "叫什么名字" in client.send(sender, "你好", COMMUNITY).text
+    assert "最后四位" in client.send(sender, "我叫王建国", COMMUNITY).text
+    confirm = client.send(sender, "五六七八", COMMUNITY)
+    assert "王爷爷" in confirm.text and "5号楼" in confirm.text
+    done = client.send(sender, "对", COMMUNITY)
+    assert "王爷爷，您好" in done.text
+    louder = client.send(sender, "大声点", COMMUNITY)
+    assert louder.speech is not None and louder.speech.volume == pytest.approx(0.85)
+    with db() as session:
+        assert session.get(Resident, 2).speech_volume == pytest.approx(0.85)
+        assert session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "identified_at_kiosk")) >= 1
+
+
+def test_emergency_interrupts_identification(client, db) -> None:
+    sender = _sender("kiosk-community")
+    client.send(sender, "你好", COMMUNITY)
+    turn = client.send(sender, "救命啊", COMMUNITY)
+    assert "120" in turn.text
+    with db() as session:
+        alert = session.scalars(select(Alert).where(Alert.sender_id == f"anon:{sender}")).one()
+    assert alert.resident_id is None
+
+
+def test_identity_needs_the_channel_secret(stack) -> None:
+    body = {"sender": "kiosk-home-1", "message": "你好", "metadata": HOME.as_dict()}
+    url = stack.rasa_url + WEBHOOK_PATH
+    assert requests.post(url, json=body, timeout=30).status_code == 401
+    assert requests.post(url, json=body, headers={SECRET_HEADER: "wrong"}, timeout=30).status_code == 401
+    anonymous = requests.post(url, json={"sender": "visitor", "message": "你好"}, timeout=60)
+    assert anonymous.status_code == 200 and anonymous.json()
+
+
+def test_http_api_is_not_exposed(stack) -> None:
+    answer = requests.get(stack.rasa_url + "/conversations/kiosk-home-1/tracker", timeout=10)
+    assert answer.status_code in (401, 403, 404, 405)
+
+
+@pytest.mark.parametrize("body", [
+    b"not json",
+    b"[1, 2, 3]",
+    b'{"message": "no sender"}',
+    b'{"sender": "x", "message": 42}',
+    b'{"sender": "x", "message": "hi", "metadata": "resident 1"}',
+    b'{"sender": "x", "message": "hi", "metadata": {"resident_id": "abc"}}',
+    b'{"sender": "' + b"x" * 300 + b'", "message": "hi"}',
+    b'{"sender": "x", "message": "' + "好".encode() * 40000 + b'"}',
+])
+def test_malformed_requests_get_a_clear_400(stack, body: bytes) -> None:
+    answer = requests.post(stack.rasa_url + WEBHOOK_PATH, data=body, timeout=30,
+                           headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("", "没听到"),
+    ("   ", "没听到"),
+    ("好" * 5000, "说短一点"),
+    ("😀😀😀👍", "没听到"),
+    ("\x00\x01\x02\x1b[31m", "没听到"),
+    ("Hello, what can you do?", "普通话"),
+    ("'; DROP TABLE residents; --", "普通话"),
+    ("SELECT * FROM alerts WHERE 1=1", "普通话"),
+])
+def test_bad_input_gets_a_polite_answer_and_writes_nothing(client, db, text: str, expected: str) -> None:
+    tables = (Alert.id, HandoffRequest.id, MealBooking.id, ServiceBooking.id, AuditLog.id, Resident.id)
+    before = [_count(db, column) for column in tables]
+    turn = client.send(_sender("kiosk-home"), text, HOME)
+    assert expected in turn.text
+    assert [_count(db, column) for column in tables] == before

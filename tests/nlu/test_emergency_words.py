@@ -1,0 +1,34 @@
+"""The emergency safety net finds emergencies in the words seniors and recognisers produce."""
+import pytest
+
+from bot.nlu.emergency_words import match_emergency
+from bot.nlu.text import normalize
+
+EMERGENCIES = [
+    ("救命", "help"), ("救命啊快来人", "help"), ("就命啊", "help"), ("救 命", "help"),
+    ("我摔倒了", "fall"), ("我 摔 倒 了", "fall"), ("我摔到了起不来", "fall"), ("老伴在厕所滑倒了", "fall"),
+    ("我爬不起来了", "fall"), ("摔了一跤腿动不了", "fall"),
+    ("我老伴晕倒了", "faint"), ("她昏过去了", "faint"), ("叫不醒了", "faint"),
+    ("胸口疼得厉害", "chest"), ("胸口闷", "chest"), ("心口痛", "chest"),
+    ("喘不上气", "breath"), ("喘 不 上 气", "breath"), ("我透不过气来", "breath"), ("上不来气了", "breath"),
+    ("着火了", "fire"), ("厨房起火了", "fire"), ("着 火 了", "fire"),
+    ("有煤气味", "gas"), ("闻到一股煤气", "gas"), ("好像漏煤气了", "gas"), ("燃气泄漏", "gas"),
+    ("快叫救护车", "ambulance"), ("帮我叫急救", "ambulance"),
+    ("打120", "call_120"), ("快打一二零", "call_120"), ("幺二零", "call_120"), ("１２０", "call_120"),
+    ("我爸中风了", "stroke"), ("血止不住", "bleeding"),
+]
+
+NOT_EMERGENCIES = [
+    "明天中午吃什么", "帮我订两份午饭", "煤气费在哪交", "我想约个助浴", "高龄津贴怎么领",
+    "给了120元", "我家住120号", "今天天气怎么样", "我要取消明天的饭", "说慢点", "火车票怎么买",
+]
+
+
+@pytest.mark.parametrize("text,kind", EMERGENCIES)
+def test_emergency_words_are_found(text: str, kind: str) -> None:
+    assert match_emergency(normalize(text)) == kind
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES)
+def test_ordinary_requests_are_not_emergencies(text: str) -> None:
+    assert match_emergency(normalize(text)) is None

@@ -1,0 +1,128 @@
+"""Speech output with pyttsx3 and espeak-ng's Mandarin voice, owned by one thread.
+
+pyttsx3 engines are not thread-safe, so one worker thread creates the engine
+and does all the speaking; other threads only put requests on its queue.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+logger = logging.getLogger(__name__)
+
+ALSA_CARDS = Path("/proc/asound/cards")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How to speak: espeak-ng voice id, words per minute and volume in (0, 1]."""
+
+    voice_id: str = "sit/cmn"
+    rate: int = 150
+    volume: float = 0.7
+
+    def adjusted(self, rate_factor: float, volume: Optional[float]) -> "Voice":
+        return Voice(self.voice_id, max(60, int(self.rate * rate_factor)), volume if volume else self.volume)
+
+
+def audio_output_available() -> bool:
+    """True when the machine has a sound card to play speech on."""
+    try:
+        cards = ALSA_CARDS.read_text()
+    except OSError:
+        return False
+    return "no soundcards" not in cards and cards.strip() != ""
+
+
+def speech_engine_available() -> bool:
+    return shutil.which("espeak-ng") is not None or shutil.which("espeak") is not None
+
+
+@dataclass
+class _Request:
+    text: str
+    voice: Voice
+    path: Optional[Path]
+    done: Future
+
+
+_STOP = object()
+
+
+class SpeechOutput:
+    """Queue of things to say or to render to WAV files, served by the engine's own thread."""
+
+    def __init__(self, driver: Optional[str] = None) -> None:
+        self._driver = driver
+        self._queue: "queue.Queue[Any]" = queue.Queue()
+        self._thread: Optional[threading.Thread] = None
+        self._ready = threading.Event()
+        self._error: Optional[BaseException] = None
+
+    def start(self, timeout_s: float = 10.0) -> "SpeechOutput":
+        if self._thread is not None:
+            return self
+        self._thread = threading.Thread(target=self._serve, name="speech-output", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout_s):
+            raise RuntimeError("speech engine did not start")
+        if self._error is not None:
+            raise RuntimeError(f"speech engine failed to start: {self._error}") from self._error
+        return self
+
+    def _serve(self) -> None:
+        try:
+            import pyttsx3
+
+            engine = pyttsx3.init(self._driver) if self._driver else pyttsx3.init()
+        except BaseException as exc:  # no espeak-ng, no driver: report to start()
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        while True:
+            request = self._queue.get()
+            if request is _STOP:
+                break
+            try:
+                engine.setProperty("voice", request.voice.voice_id)
+                engine.setProperty("rate", request.voice.rate)
+                engine.setProperty("volume", request.voice.volume)
+                if request.path is None:
+                    engine.say(request.text)
+                else:
+                    engine.save_to_file(request.text, str(request.path))
+                engine.runAndWait()
+                request.done.set_result(request.path)
+            except BaseException as exc:
+                logger.exception("speech failed")
+                request.done.set_exception(exc)
+
+    def _submit(self, text: str, voice: Voice, path: Optional[Path]) -> Future:
+        if self._thread is None:
+            self.start()
+        done: Future = Future()
+        self._queue.put(_Request(text, voice, path, done))
+        return done
+
+    def say(self, text: str, voice: Voice) -> Future:
+        """Speak aloud (returns at once; the future completes when speaking ends)."""
+        return self._submit(text, voice, None)
+
+    def to_file(self, text: str, voice: Voice, path: Path, timeout_s: float = 30.0) -> Path:
+        """Render speech to a WAV file and wait for it."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return self._submit(text, voice, path).result(timeout_s)
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(_STOP)
+        self._thread.join(timeout_s)
+        self._thread = None
