@@ -8,7 +8,10 @@ from __future__ import annotations
 import logging
 import queue
 import shutil
+import subprocess
+import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +47,26 @@ def speech_engine_available() -> bool:
     return shutil.which("espeak-ng") is not None or shutil.which("espeak") is not None
 
 
+def _quiet_driver_prints() -> None:
+    """pyttsx3's espeak driver prints "Audio saved to ..." on stdout, over the kiosk's screen."""
+    try:
+        from pyttsx3.drivers import espeak as driver_module
+    except ImportError:
+        return
+    driver_module.print = lambda *args, **kwargs: logger.debug(" ".join(str(a) for a in args))
+
+
+def _play(path: Path) -> None:
+    """Play a WAV file on the default device, then delete it."""
+    try:
+        player = shutil.which("aplay") or shutil.which("paplay")
+        if player:
+            subprocess.run([player, "-q", str(path)] if player.endswith("aplay") else [player, str(path)],
+                           check=False, timeout=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        path.unlink(missing_ok=True)
+
+
 @dataclass
 class _Request:
     text: str
@@ -53,6 +76,35 @@ class _Request:
 
 
 _STOP = object()
+
+
+def _espeak_settle(timeout_s: float = 0.5):  # type: ignore[no-untyped-def]
+    """Wait until espeak-ng uses the rate just set.
+
+    pyttsx3 runs espeak-ng in its asynchronous mode, where a parameter change is
+    applied later by espeak's own thread; synthesising at once made a "speak
+    slower" land one utterance late now and then.
+    """
+    try:
+        import ctypes
+
+        from pyttsx3.drivers import _espeak
+
+        # pyttsx3 declares espeak_GetParameter with one argument; the C function takes
+        # (parameter, current) and only current=1 tells what is in use now.
+        get_parameter = _espeak.dll.espeak_GetParameter
+        get_parameter.argtypes = (ctypes.c_int, ctypes.c_int)
+        get_parameter.restype = ctypes.c_int
+        rate_id = _espeak.RATE
+    except (ImportError, AttributeError, OSError):
+        return lambda rate: None
+
+    def settle(rate: int) -> None:
+        deadline = time.monotonic() + timeout_s
+        while get_parameter(rate_id, 1) != rate and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    return settle
 
 
 class SpeechOutput:
@@ -81,10 +133,12 @@ class SpeechOutput:
             import pyttsx3
 
             engine = pyttsx3.init(self._driver) if self._driver else pyttsx3.init()
+            _quiet_driver_prints()
         except BaseException as exc:  # no espeak-ng, no driver: report to start()
             self._error = exc
             self._ready.set()
             return
+        settle = _espeak_settle()
         self._ready.set()
         while True:
             request = self._queue.get()
@@ -94,11 +148,14 @@ class SpeechOutput:
                 engine.setProperty("voice", request.voice.voice_id)
                 engine.setProperty("rate", request.voice.rate)
                 engine.setProperty("volume", request.voice.volume)
-                if request.path is None:
-                    engine.say(request.text)
-                else:
-                    engine.save_to_file(request.text, str(request.path))
+                settle(request.voice.rate)
+                # Always render to a file: pyttsx3's espeak driver keeps the last file
+                # name and would overwrite it on a later say(); playing is aplay's job.
+                target = request.path or Path(tempfile.mkstemp(suffix=".wav", prefix="xiaonuan-")[1])
+                engine.save_to_file(request.text, str(target))
                 engine.runAndWait()
+                if request.path is None:
+                    _play(target)
                 request.done.set_result(request.path)
             except BaseException as exc:
                 logger.exception("speech failed")

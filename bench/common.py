@@ -1,0 +1,40 @@
+"""Helpers for benchmark scripts: percentiles and appending figures to docs/benchmarks.md."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from pathlib import Path
+from typing import List, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+
+
+def append_section(title: str, lines: List[str]) -> None:
+    """Append a dated section with the machine's description to docs/benchmarks.md."""
+    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+    if not BENCHMARKS_MD.exists():
+        BENCHMARKS_MD.write_text("# Benchmarks\n\nFigures appended by the scripts in `bench/`.\n")
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    with BENCHMARKS_MD.open("a", encoding="utf-8") as out:
+        out.write(f"\n## {title} ({stamp})\n\nMachine: {machine()}\n\n")
+        out.write("\n".join(lines) + "\n")

@@ -1,0 +1,41 @@
+"""Parsing and checking of requests on our channel (the HTTP behaviour is in tests/e2e)."""
+import json
+
+import pytest
+
+from bot.channels.secure_rest import MAX_BODY_BYTES, BadRequest, parse_request, secret_ok
+
+
+def _body(**fields) -> bytes:
+    return json.dumps(fields).encode()
+
+
+def test_a_good_request() -> None:
+    parsed = parse_request(_body(sender="kiosk-1", message="你好", message_id="m-1",
+                                 metadata={"resident_id": 1, "channel": "kiosk"}), max_chars=2000)
+    assert parsed["sender"] == "kiosk-1" and parsed["message"] == "你好" and parsed["message_id"] == "m-1"
+    assert parsed["metadata"].resident_id == 1
+
+
+def test_missing_message_is_empty_and_long_ones_are_cut() -> None:
+    assert parse_request(_body(sender="a"), max_chars=2000)["message"] == ""
+    assert parse_request(_body(sender="a", message=None), max_chars=2000)["message"] == ""
+    assert len(parse_request(_body(sender="a", message="好" * 5000), max_chars=2000)["message"]) == 2000
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"{", b"null", b"[]", b"\xff\xfe", _body(message="hi"), _body(sender=""), _body(sender="a b"),
+    _body(sender="a", message=["x"]), _body(sender="a", message_id="has space"),
+    _body(sender="a", metadata={"resident_id": "x"}), b"{" + b" " * MAX_BODY_BYTES + b"}",
+])
+def test_bad_requests(body: bytes) -> None:
+    with pytest.raises(BadRequest):
+        parse_request(body, max_chars=2000)
+
+
+def test_secret_comparison() -> None:
+    assert secret_ok("abc", "abc")
+    assert not secret_ok("abd", "abc")
+    assert not secret_ok(None, "abc")
+    assert not secret_ok("", "")
+    assert not secret_ok("anything", "")

@@ -1,0 +1,62 @@
+"""The core client's reading of replies, against a real local HTTP server."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from bot.core_client import CoreClient, CoreUnavailable, SECRET_HEADER, parse_turn
+from bot.metadata import ChannelMetadata
+
+
+def test_parse_turn_reads_text_buttons_and_speech() -> None:
+    turn = parse_turn([
+        {"recipient_id": "a", "custom": {"speech": {"rate_factor": 0.8, "volume": 0.85}}},
+        {"recipient_id": "a", "text": "您好", "buttons": [{"title": "订餐", "payload": "/book_meal"}]},
+        {"recipient_id": "a", "text": "还有吗"},
+    ])
+    assert turn.text == "您好\n还有吗"
+    assert [(b.title, b.payload) for b in turn.buttons] == [("订餐", "/book_meal")]
+    assert (turn.speech.rate_factor, turn.speech.volume) == (0.8, 0.85)
+
+
+class _Core(BaseHTTPRequestHandler):
+    seen = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _Core.seen.append((self.headers.get(SECRET_HEADER), body))
+        status = 500 if body["message"] == "boom" else 200
+        payload = json.dumps([{"recipient_id": body["sender"], "text": "收到"}]).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture()
+def core_url():
+    server = HTTPServer(("127.0.0.1", 0), _Core)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_send_presents_secret_and_metadata(core_url) -> None:
+    client = CoreClient(core_url, "s3cret", timeout_s=5)
+    turn = client.send("kiosk-1", "你好", ChannelMetadata(channel="kiosk", resident_id=1))
+    assert turn.text == "收到"
+    secret, body = _Core.seen[-1]
+    assert secret == "s3cret" and body["metadata"]["resident_id"] == 1 and body["message_id"]
+
+
+def test_errors_become_core_unavailable(core_url) -> None:
+    with pytest.raises(CoreUnavailable, match="500"):
+        CoreClient(core_url, "s", timeout_s=5).send("a", "boom", ChannelMetadata())
+    with pytest.raises(CoreUnavailable):
+        CoreClient("http://127.0.0.1:9", "s", timeout_s=2).send("a", "你好", ChannelMetadata())

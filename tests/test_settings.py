@@ -1,0 +1,39 @@
+"""Settings come from the environment, with validation."""
+import pytest
+
+from bot.settings import child_environment, load_settings
+
+
+def test_defaults_listen_on_loopback_with_sqlite() -> None:
+    settings = load_settings({})
+    assert settings.host == "127.0.0.1"
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("var/xiaonuan.db")
+    assert settings.kiosk_mode == "community" and settings.hotline == "12345"
+
+
+def test_environment_overrides() -> None:
+    settings = load_settings({"DATABASE_URL": "postgresql://u:p@localhost/x", "XIAONUAN_RASA_PORT": "5055",
+                              "XIAONUAN_KIOSK_RESIDENT_ID": "3", "XIAONUAN_SPEECH": "off"})
+    assert settings.database_url == "postgresql://u:p@localhost/x"
+    assert settings.rasa_port == 5055
+    assert (settings.kiosk_mode, settings.kiosk_resident_id) == ("home", 3)
+    assert settings.speech_enabled is False
+
+
+@pytest.mark.parametrize("env,message", [
+    ({"XIAONUAN_RASA_PORT": "abc"}, "whole number"),
+    ({"XIAONUAN_RASA_PORT": "70000"}, "between 0 and 65535"),
+    ({"XIAONUAN_KIOSK_MODE": "mall"}, "kiosk mode"),
+    ({"XIAONUAN_KIOSK_MODE": "home"}, "RESIDENT_ID"),
+    ({"XIAONUAN_SPEECH_VOLUME": "3"}, "volume"),
+])
+def test_bad_settings_are_refused_clearly(env, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_settings(env)
+
+
+def test_child_processes_get_the_same_settings() -> None:
+    settings = load_settings({}).with_overrides(channel_secret="s3cret", database_url="sqlite:////tmp/x.db")
+    env = child_environment(settings, base={"PATH": "/bin"})
+    assert env["XIAONUAN_CHANNEL_SECRET"] == "s3cret" and env["DATABASE_URL"] == "sqlite:////tmp/x.db"
+    assert load_settings(env).channel_secret == "s3cret"

@@ -1,0 +1,57 @@
+"""The terminal kiosk with a core that records what it was sent."""
+import io
+from typing import List
+
+from bot.core_client import Button, CoreUnavailable, Reply, SpeechProfile, Turn
+from bot.settings import load_settings
+from bot.text_kiosk import TextKiosk, kiosk_identity
+
+
+class RecordingCore:
+    def __init__(self) -> None:
+        self.sent: List[tuple] = []
+
+    def send(self, sender_id, text, metadata, message_id=None) -> Turn:
+        self.sent.append((sender_id, text, metadata))
+        if text == "断线":
+            raise CoreUnavailable("down")
+        return Turn((Reply("您想办哪一件？", (Button("订餐", "/book_meal"), Button("政策咨询", "/ask_policy"))),),
+                    SpeechProfile(0.8, 0.9))
+
+
+class RecordingSpeaker:
+    def __init__(self) -> None:
+        self.said = []
+
+    def say(self, text, voice) -> None:
+        self.said.append((text, voice))
+
+
+def _kiosk(lines, **env):
+    settings = load_settings(env)
+    core, speaker, out = RecordingCore(), RecordingSpeaker(), io.StringIO()
+    feed = iter(lines)
+
+    def read(prompt: str) -> str:
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError
+
+    return TextKiosk(core, settings, speaker, read=read, out=out), core, speaker, out
+
+
+def test_session_greets_numbers_pick_buttons_and_speech_follows_profile() -> None:
+    kiosk, core, speaker, out = _kiosk(["2", "我想订饭", "断线"], XIAONUAN_KIOSK_RESIDENT_ID="4")
+    kiosk.run()
+    texts = [text for _, text, _ in core.sent]
+    assert texts == ["/greet", "/ask_policy", "我想订饭", "断线"]
+    assert core.sent[0][0] == "kiosk-home-4" and core.sent[0][2].resident_id == 4
+    assert "【1】订餐" in out.getvalue() and "【2】政策咨询" in out.getvalue()
+    assert "稍后再试" in out.getvalue() and "再见" in out.getvalue()
+    assert speaker.said[0][1].rate == 120 and speaker.said[0][1].volume == 0.9
+
+
+def test_community_kiosk_is_anonymous() -> None:
+    sender, metadata = kiosk_identity(load_settings({}))
+    assert sender.startswith("kiosk-community-") and not metadata.names_a_person

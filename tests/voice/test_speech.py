@@ -1,0 +1,45 @@
+"""Real espeak-ng speech through pyttsx3, rendered to WAV files."""
+import array
+import wave
+
+import pytest
+
+from voice.speech import SpeechOutput, Voice, speech_engine_available
+
+pytestmark = pytest.mark.skipif(not speech_engine_available(), reason="espeak-ng is installed by make test")
+
+
+def _stats(path):
+    with wave.open(str(path)) as audio:
+        frames = audio.readframes(audio.getnframes())
+        duration = audio.getnframes() / audio.getframerate()
+        width = audio.getsampwidth()
+    samples = array.array("h", frames) if width == 2 else array.array("b", frames)
+    peak = max(abs(s) for s in samples) if samples else 0
+    return duration, peak
+
+
+@pytest.fixture(scope="module")
+def speaker():
+    output = SpeechOutput().start()
+    yield output
+    output.close()
+
+
+def test_mandarin_sentence_becomes_audible_audio(speaker, tmp_path) -> None:
+    path = speaker.to_file("您好，我是小暖。明天中午有清蒸鲈鱼。", Voice(), tmp_path / "a.wav")
+    duration, peak = _stats(path)
+    assert duration > 1.0 and peak > 1000
+
+
+def test_slower_rate_makes_longer_audio(speaker, tmp_path) -> None:
+    text = "好的，我说慢一点。"
+    normal, _ = _stats(speaker.to_file(text, Voice(rate=150), tmp_path / "n.wav"))
+    slow, _ = _stats(speaker.to_file(text, Voice().adjusted(0.6, None), tmp_path / "s.wav"))
+    assert slow > normal * 1.3, (normal, slow)
+
+
+def test_volume_changes_amplitude(speaker, tmp_path) -> None:
+    _, quiet = _stats(speaker.to_file("大声点", Voice(volume=0.3), tmp_path / "q.wav"))
+    _, loud = _stats(speaker.to_file("大声点", Voice(volume=1.0), tmp_path / "l.wav"))
+    assert loud > quiet * 1.5
