@@ -66,7 +66,8 @@ class ActionEmergency(Action):
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop_name else []
+        # An emergency ends whatever form was going on (rules expect it every time).
+        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         try:
             notice = raise_alert(tracker)
         except Exception:
@@ -111,6 +112,4 @@ class ActionHumanHandoff(Action):
         settings = runtime.settings()
         dispatcher.utter_message(response="utter_handoff", community_phone=settings.community_phone,
                                  hotline=settings.hotline)
-        if tracker.active_loop_name:
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return []
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]

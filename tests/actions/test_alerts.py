@@ -35,7 +35,7 @@ async def test_emergency_writes_alert_and_notifies(sessions, dispatcher, domain,
     tracker = tracker_fixture("home_kiosk_emergency")
     events = await ActionEmergency().run(dispatcher, tracker, domain)
 
-    assert events == []
+    assert [e["event"] for e in events] == ["active_loop", "slot"]
     with sessions() as session:
         alert = session.scalars(select(Alert)).one()
         assert (alert.resident_id, alert.channel, alert.status) == (1, "kiosk", "open")
@@ -86,7 +86,7 @@ async def test_emergency_without_database_tells_user_to_call_120(dispatcher, dom
 async def test_handoff_records_request_and_gives_numbers(sessions, dispatcher, domain) -> None:
     tracker = make_tracker([user_event("转人工", "human_handoff")], slots={"resident_id": "2", "channel": "kiosk"})
     events = await ActionHumanHandoff().run(dispatcher, tracker, domain)
-    assert events == []
+    assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
     with sessions() as session:
         request = session.scalars(select(HandoffRequest)).one()
     assert (request.resident_id, request.reason, request.last_text) == (2, "asked", "转人工")
