@@ -7,6 +7,7 @@ XN := $(BIN)/xiaonuan
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: run test setup train seed validate test-stories test-unit lint bench clean
 

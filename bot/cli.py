@@ -9,7 +9,7 @@ import sys
 import time
 from typing import List, Optional
 
-from bot.settings import PROJECT_ROOT, load_settings
+from bot.settings import PROJECT_ROOT, child_environment, load_settings
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -110,7 +110,8 @@ def cmd_test_stories(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "rasa", "test", "core", "--model", str(model),
                "--stories", "tests/test_stories.yml", "--fail-on-prediction-errors",
                "--out", "results/stories", "--no-plot"]
-    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            env=child_environment(load_settings()))
     failed = PROJECT_ROOT / "results" / "stories" / "failed_test_stories.yml"
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-6000:] + result.stderr[-6000:])

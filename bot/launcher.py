@@ -31,7 +31,8 @@ def free_port(host: str) -> int:
 def tracker_store_config(database_url: str) -> dict:
     """Rasa's SQLTrackerStore in the application's own database."""
     url = make_url(database_url)
-    return {"type": "SQL", "dialect": url.get_backend_name(), "host": str(url.render_as_string(hide_password=False))}
+    # Rasa's factory hands the endpoint's `url` to SQLTrackerStore as `host`, which accepts a full URL.
+    return {"type": "SQL", "dialect": url.get_backend_name(), "url": url.render_as_string(hide_password=False)}
 
 
 def write_runtime_config(run_dir: Path, settings: Settings, actions_port: int) -> tuple:

@@ -154,6 +154,8 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_HOTLINE": settings.hotline,
             "XIAONUAN_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            # Rasa's telemetry and error reporting would try to reach the internet.
+            "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
         }

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, child_environment, load_settings
 
 TRAINING_INPUTS = ("config.yml", "domain", "nlu_data", "bot/nlu")
 STAMP_NAME = ".xiaonuan-model.json"
@@ -60,7 +60,8 @@ def train(model_dir: Path, force: bool = False, quiet: bool = True) -> Path:
         "--config", "config.yml", "--domain", "domain", "--data", "nlu_data",
         "--out", str(model_dir), "--fixed-model-name", name,
     ]
-    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=quiet, text=True)
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=quiet, text=True,
+                            env=child_environment(load_settings()))
     if result.returncode != 0:
         if quiet:
             sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import wave
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -47,6 +48,19 @@ def speech_engine_available() -> bool:
     return shutil.which("espeak-ng") is not None or shutil.which("espeak") is not None
 
 
+RENDER_ATTEMPTS = 3
+
+
+def has_audio(path: Path) -> bool:
+    """True when the WAV file exists and is not all silence."""
+    try:
+        with wave.open(str(path)) as audio:
+            frames = audio.readframes(audio.getnframes())
+    except (OSError, EOFError, wave.Error):
+        return False
+    return any(frames)
+
+
 def _quiet_driver_prints() -> None:
     """pyttsx3's espeak driver prints "Audio saved to ..." on stdout, over the kiosk's screen."""
     try:
@@ -78,8 +92,29 @@ class _Request:
 _STOP = object()
 
 
+def _espeak_wait_idle(timeout_s: float = 2.0):  # type: ignore[no-untyped-def]
+    """Wait until espeak-ng's own thread has finished the last utterance.
+
+    pyttsx3's run loop cancels synthesis when espeak still reports "playing" as
+    it starts, which left an empty file now and then.
+    """
+    try:
+        from pyttsx3.drivers import _espeak
+
+        is_playing = _espeak.IsPlaying
+    except (ImportError, AttributeError, OSError):
+        return lambda: None
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout_s
+        while is_playing() and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    return wait
+
+
 def _espeak_settle(timeout_s: float = 0.5):  # type: ignore[no-untyped-def]
-    """Wait until espeak-ng uses the rate just set.
+    """Wait until espeak-ng uses the rate and volume just set.
 
     pyttsx3 runs espeak-ng in its asynchronous mode, where a parameter change is
     applied later by espeak's own thread; synthesising at once made a "speak
@@ -95,13 +130,14 @@ def _espeak_settle(timeout_s: float = 0.5):  # type: ignore[no-untyped-def]
         get_parameter = _espeak.dll.espeak_GetParameter
         get_parameter.argtypes = (ctypes.c_int, ctypes.c_int)
         get_parameter.restype = ctypes.c_int
-        rate_id = _espeak.RATE
+        rate_id, volume_id = _espeak.RATE, _espeak.VOLUME
     except (ImportError, AttributeError, OSError):
-        return lambda rate: None
+        return lambda rate, volume: None
 
-    def settle(rate: int) -> None:
+    def settle(rate: int, volume: float) -> None:
+        wanted = {rate_id: rate, volume_id: int(round(volume * 100, 2))}  # as pyttsx3 sets them
         deadline = time.monotonic() + timeout_s
-        while get_parameter(rate_id, 1) != rate and time.monotonic() < deadline:
+        while time.monotonic() < deadline and any(get_parameter(k, 1) != v for k, v in wanted.items()):
             time.sleep(0.002)
 
     return settle
@@ -138,7 +174,7 @@ class SpeechOutput:
             self._error = exc
             self._ready.set()
             return
-        settle = _espeak_settle()
+        settle, wait_idle = _espeak_settle(), _espeak_wait_idle()
         self._ready.set()
         while True:
             request = self._queue.get()
@@ -148,12 +184,17 @@ class SpeechOutput:
                 engine.setProperty("voice", request.voice.voice_id)
                 engine.setProperty("rate", request.voice.rate)
                 engine.setProperty("volume", request.voice.volume)
-                settle(request.voice.rate)
+                settle(request.voice.rate, request.voice.volume)
                 # Always render to a file: pyttsx3's espeak driver keeps the last file
                 # name and would overwrite it on a later say(); playing is aplay's job.
                 target = request.path or Path(tempfile.mkstemp(suffix=".wav", prefix="xiaonuan-")[1])
-                engine.save_to_file(request.text, str(target))
-                engine.runAndWait()
+                for _attempt in range(RENDER_ATTEMPTS):
+                    engine.save_to_file(request.text, str(target))
+                    engine.runAndWait()
+                    wait_idle()
+                    if has_audio(target):
+                        break
+                    logger.info("espeak-ng produced no audio for %r; rendering again", request.text[:40])
                 if request.path is None:
                     _play(target)
                 request.done.set_result(request.path)

@@ -12,8 +12,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_words import match_emergency
-from bot.nlu.text import input_problem, normalize
+from bot.nlu.text import InputProblem, input_problem, normalize
 
+# What the pipeline sees for input with no words at all: featurizers skip an empty
+# text entirely and the classifier then has nothing to work on.
+NO_WORDS_PLACEHOLDER = "。"
 EMERGENCY_INTENT = "emergency"
 FALLBACK_INTENT = "nlu_fallback"
 INTENT_RANKING = "intent_ranking"
@@ -36,7 +39,10 @@ class ChineseTextNormalizer(GraphComponent):
     def _normalize(self, message: Message) -> None:
         text = message.get(TEXT)
         if isinstance(text, str):
-            message.set(TEXT, normalize(text))
+            cleaned = normalize(text)
+            if input_problem(cleaned, max_chars=len(cleaned) + 1) is InputProblem.EMPTY:
+                cleaned = NO_WORDS_PLACEHOLDER
+            message.set(TEXT, cleaned)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -8,6 +8,7 @@ from typing import Optional
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}\uff0c\u3002\uff1f\uff01])\s+(?=[{_CJK}\uff0c\u3002\uff1f\uff01])")
+_ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")  # e.g. arrow keys typed at a terminal
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
@@ -27,6 +28,7 @@ def normalize(text: Optional[str]) -> str:
     if not text:
         return ""
     cleaned = unicodedata.normalize("NFKC", text)
+    cleaned = _ANSI_ESCAPE.sub(" ", cleaned)
     cleaned = _CONTROL.sub(" ", cleaned)
     cleaned = _WHITESPACE.sub(" ", cleaned).strip()
     return _SPACE_BETWEEN_CJK.sub("", cleaned)

@@ -58,3 +58,13 @@ def test_normalizer_rewrites_training_and_live_text_alike() -> None:
     live = Message(data={TEXT: "我 要 订 午 饭"})
     normalizer.process([live])
     assert data.training_examples[0].get(TEXT) == live.get(TEXT) == "我要订午饭"
+
+
+def test_input_without_words_still_reaches_the_classifier_with_text() -> None:
+    normalizer = ChineseTextNormalizer()
+    for text in ["", "   ", "😀😀", "\x00\x01"]:
+        message = Message(data={TEXT: text})
+        normalizer.process([message])
+        assert message.get(TEXT) == "。"
+    decided = SafetyNet({"max_chars": 300}).decide("。")
+    assert decided == ("nlu_fallback", "input:empty")

@@ -15,7 +15,8 @@ EMERGENCIES = [
     ("有煤气味", "gas"), ("闻到一股煤气", "gas"), ("好像漏煤气了", "gas"), ("燃气泄漏", "gas"),
     ("快叫救护车", "ambulance"), ("帮我叫急救", "ambulance"),
     ("打120", "call_120"), ("快打一二零", "call_120"), ("幺二零", "call_120"), ("１２０", "call_120"),
-    ("我爸中风了", "stroke"), ("血止不住", "bleeding"),
+    ("我爸中风了", "stroke"), ("血止不住", "bleeding"), ("他吐血了", "bleeding"),
+    ("紧急求助", "help"), ("老伴晕到了", "faint"), ("喊不应了", "faint"), ("叫就护车", "ambulance"),
 ]
 
 NOT_EMERGENCIES = [
