@@ -37,9 +37,10 @@ test-unit: setup
 lint: setup
 	$(BIN)/python -m compileall -q bot actions voice tests bench
 
-bench: train
+bench: train seed
 	$(BIN)/python bench/nlu_compare.py
 	$(BIN)/python bench/turn_latency.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) models var results

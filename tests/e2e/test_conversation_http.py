@@ -1,11 +1,12 @@
 """A real conversation in Chinese over HTTP with the real Rasa server and action server."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from actions.db.models import Alert, AuditLog, HandoffRequest, MealBooking, Resident, ServiceBooking
 from bot.core_client import SECRET_HEADER, WEBHOOK_PATH
@@ -59,6 +60,12 @@ def test_home_kiosk_conversation(client, db) -> None:
 
     assert "不客气" in client.send(sender, "谢谢你啊", HOME).text
     assert "再见" in client.send(sender, "再见", HOME).text
+
+    # Rasa's SQLTrackerStore keeps the conversation in the same database.
+    with db() as session:
+        said = session.execute(text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
+                               {"s": sender}).scalars().all()
+    assert len(said) == 8 and json.loads(said[-3])["text"] == "我 摔 到 了 起 不 来"
 
 
 def test_human_handoff_is_recorded(client, db) -> None:

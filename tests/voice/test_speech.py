@@ -4,9 +4,11 @@ import wave
 
 import pytest
 
-from voice.speech import SpeechOutput, Voice, speech_engine_available
+from voice.speech import SpeechOutput, Voice, has_audio, speech_engine_available
 
-pytestmark = pytest.mark.skipif(not speech_engine_available(), reason="espeak-ng is installed by make test")
+
+def test_espeak_ng_is_installed() -> None:
+    assert speech_engine_available(), "make test installs espeak-ng (scripts/bootstrap.sh)"
 
 
 def _stats(path):
@@ -30,6 +32,20 @@ def test_mandarin_sentence_becomes_audible_audio(speaker, tmp_path) -> None:
     path = speaker.to_file("您好，我是小暖。明天中午有清蒸鲈鱼。", Voice(), tmp_path / "a.wav")
     duration, peak = _stats(path)
     assert duration > 1.0 and peak > 1000
+    assert has_audio(path)
+
+
+def test_has_audio_rejects_silence_and_non_wav(tmp_path) -> None:
+    silent = tmp_path / "silent.wav"
+    with wave.open(str(silent), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * 16000)
+    (tmp_path / "text.wav").write_text("not audio")
+    assert not has_audio(silent)
+    assert not has_audio(tmp_path / "text.wav")
+    assert not has_audio(tmp_path / "missing.wav")
 
 
 def test_slower_rate_makes_longer_audio(speaker, tmp_path) -> None:
