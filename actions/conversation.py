@@ -20,10 +20,6 @@ from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_i
 logger = logging.getLogger(__name__)
 
 FEATURES = {
-    "ask_menu": "菜单查询",
-    "book_meal": "订餐",
-    "cancel_booking": "取消预约",
-    "check_bookings": "预约查询",
     "book_service": "上门服务预约",
     "ask_policy": "政策咨询",
 }

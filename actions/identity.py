@@ -178,3 +178,14 @@ class ActionIdentifyStop(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_identify_give_up")
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(n, None) for n in IDENTIFY_SLOTS]
+
+
+class ActionIdentifyFirst(Action):
+    """A task that needs to know the resident: say so, then the identification form asks."""
+
+    def name(self) -> Text:
+        return "action_identify_first"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_identify_first")
+        return []

@@ -56,3 +56,15 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
             break
         count += 1
     return count
+
+
+def latest_message_id(tracker: Tracker) -> Optional[str]:
+    """The channel's id of the latest message (a retried message carries the same id)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("message_id") or None
+    return None
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")

@@ -1,4 +1,4 @@
-"""The `xiaonuan` command: run, train, seed, kiosk, validate, test-stories."""
+"""The `xiaonuan` command: run, train, seed, kiosk, kitchen, validate, test-stories."""
 from __future__ import annotations
 
 import argparse
@@ -20,16 +20,37 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from actions.db.seed import seed_demo_data
+    from actions.clock import local_today
+    from actions.db.seed import ensure_menus, seed_demo_data
     from actions.db.session import create_schema, make_engine, session_factory
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    written = seed_demo_data(session_factory(engine), dt.date.today())
+    sessions = session_factory(engine)
+    written = seed_demo_data(sessions, local_today(settings))
     if written:
         print("[seed] demo district written: " + ", ".join(f"{k} {v}" for k, v in written.items()))
+    else:
+        dishes = ensure_menus(sessions, local_today(settings))
+        if dishes:
+            print(f"[seed] demo menus for the coming week: {dishes} dishes")
     engine.dispose()
+    return 0
+
+
+def cmd_kitchen(args: argparse.Namespace) -> int:
+    """Print the kitchen list of one day."""
+    from actions.db.session import sessions_for
+    from actions.meals.kitchen import format_kitchen_list, kitchen_list
+
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError:
+        print(f"--date must look like 2026-11-24, got {args.date!r}", file=sys.stderr)
+        return 2
+    with sessions_for(load_settings().database_url)() as session:
+        print(format_kitchen_list(day, kitchen_list(session, day)))
     return 0
 
 
@@ -134,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk = sub.add_parser("kiosk", help="a text kiosk for a core that is already running")
     kiosk.add_argument("--url", required=True, help="base URL of the Rasa server, e.g. http://127.0.0.1:5005")
     kiosk.set_defaults(func=cmd_kiosk)
+    kitchen = sub.add_parser("kitchen", help="print the kitchen list (portions and dietary notes) of a day")
+    kitchen.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
+    kitchen.set_defaults(func=cmd_kitchen)
     sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
     sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
     return parser

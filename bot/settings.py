@@ -1,10 +1,12 @@
 """Settings of every Xiaonuan process: the one module that reads the environment."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,6 +95,15 @@ class Settings:
     core_timeout_s: float = 30.0
     """How long a channel waits for the core to answer one turn."""
 
+    timezone: str = "Asia/Shanghai"
+    """The community's time zone: cut-offs, "today" and "tomorrow" are local times."""
+
+    fixed_now: Optional[str] = None
+    """A frozen local time ("2026-11-23T08:00") for demos and tests; None means the real clock."""
+
+    meals_config: Path = PROJECT_ROOT / "data" / "meals.yml"
+    """Meal rules staff can edit: cut-offs, subsidies by age, booking limits."""
+
     def __post_init__(self) -> None:
         if self.kiosk_mode not in KIOSK_MODES:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
@@ -108,6 +119,15 @@ class Settings:
             raise ValueError("speech rate must be between 60 and 400 words per minute")
         if self.max_message_chars < 10:
             raise ValueError("max_message_chars is too small")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        if self.fixed_now is not None:
+            try:
+                dt.datetime.fromisoformat(self.fixed_now)
+            except ValueError as exc:
+                raise ValueError(f"XIAONUAN_NOW must look like 2026-11-23T08:00, got {self.fixed_now!r}") from exc
 
     def with_overrides(self, **changes: object) -> "Settings":
         """A copy with some fields changed (used by the launcher and tests)."""
@@ -137,6 +157,9 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         speech_volume=_float(env, "XIAONUAN_SPEECH_VOLUME", defaults.speech_volume),
         max_message_chars=_int(env, "XIAONUAN_MAX_MESSAGE_CHARS", defaults.max_message_chars),
         core_timeout_s=_float(env, "XIAONUAN_CORE_TIMEOUT", defaults.core_timeout_s),
+        timezone=env.get("XIAONUAN_TIMEZONE", "").strip() or defaults.timezone,
+        fixed_now=env.get("XIAONUAN_NOW", "").strip() or None,
+        meals_config=Path(env.get("XIAONUAN_MEALS_CONFIG", "").strip() or defaults.meals_config),
     )
 
 
@@ -153,6 +176,8 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_COMMUNITY_PHONE": settings.community_phone,
             "XIAONUAN_HOTLINE": settings.hotline,
             "XIAONUAN_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
+            "XIAONUAN_TIMEZONE": settings.timezone,
+            "XIAONUAN_MEALS_CONFIG": str(settings.meals_config),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",
@@ -162,4 +187,8 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
     )
     if settings.kiosk_resident_id is not None:
         env["XIAONUAN_KIOSK_RESIDENT_ID"] = str(settings.kiosk_resident_id)
+    if settings.fixed_now is not None:
+        env["XIAONUAN_NOW"] = settings.fixed_now
+    else:
+        env.pop("XIAONUAN_NOW", None)
     return env

@@ -16,6 +16,9 @@ from actions.db.session import create_schema, make_engine, session_factory
 from bot.settings import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Tests run on a frozen local clock: Monday 2026-11-23, 08:00 (lunch can still be booked until 09:30).
+NOW = dt.datetime(2026, 11, 23, 8, 0)
+TODAY = NOW.date()
 
 
 @pytest.fixture()
@@ -25,12 +28,13 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture()
 def sessions(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A fresh seeded SQLite database, and actions pointed at it."""
+    """A fresh seeded SQLite database, and actions pointed at it, on the frozen clock."""
     engine = make_engine(database_url)
     create_schema(engine)
     factory = session_factory(engine)
-    seed_demo_data(factory, dt.date.today())
+    seed_demo_data(factory, TODAY)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("XIAONUAN_NOW", NOW.isoformat())
     runtime.reset()
     yield factory
     runtime.reset()

@@ -4,7 +4,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from actions.db.models import Canteen, MenuItem, Resident, ServiceType, StaffUser
-from actions.db.seed import seed_demo_data
+from actions.db.seed import ensure_menus, seed_demo_data
+from tests.conftest import TODAY
 
 
 def test_demo_district(sessions) -> None:
@@ -14,12 +15,30 @@ def test_demo_district(sessions) -> None:
         assert session.scalar(select(func.count(StaffUser.id))) == 1
         assert session.scalar(select(func.count(ServiceType.id))) == 9
         days = session.scalars(select(MenuItem.day).distinct()).all()
-        assert len(days) == 7 and min(days) == dt.date.today()
+        assert len(days) == 7 and min(days) == TODAY
         for canteen in session.scalars(select(Canteen)):
             assert session.scalar(select(func.count(MenuItem.id)).where(MenuItem.canteen_id == canteen.id)) > 0
 
 
 def test_seeding_twice_writes_nothing_more(sessions) -> None:
-    assert seed_demo_data(sessions, dt.date.today()) == {}
+    assert seed_demo_data(sessions, TODAY) == {}
+    assert ensure_menus(sessions, TODAY) == 0
     with sessions() as session:
         assert session.scalar(select(func.count(Resident.id))) == 6
+
+
+def test_menus_are_topped_up_for_a_later_week(sessions) -> None:
+    later = TODAY + dt.timedelta(days=5)
+    assert ensure_menus(sessions, later) > 0
+    with sessions() as session:
+        days = session.scalars(select(MenuItem.day).distinct()).all()
+    assert max(days) == later + dt.timedelta(days=6)
+
+
+def test_canteens_serve_their_meals_at_a_set_price(sessions) -> None:
+    from actions.db.models import CanteenMeal
+
+    with sessions() as session:
+        meals = {(m.canteen.short_name, m.meal_type): (m.price, m.capacity) for m in session.scalars(select(CanteenMeal))}
+    assert meals[("幸福里", "午餐")] == (15.0, 40)
+    assert ("康乐苑", "早餐") not in meals

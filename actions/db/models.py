@@ -91,15 +91,33 @@ class Canteen(Base):
 
     id = Column(Integer, primary_key=True)
     name = Column(String(80), nullable=False, unique=True)
+    short_name = Column(String(20), nullable=False, default="")  # what people call it: 幸福里, 康乐苑
     address = Column(String(200), nullable=False)
     phone = Column(String(20), nullable=False)
     opening_hours = Column(String(80), nullable=False)
-    meals_served = Column(String(40), nullable=False)  # comma separated: 早餐,午餐,晚餐
     closed_weekdays = Column(String(20), nullable=False, default="")  # ISO weekdays, "7" = Sunday
-    lunch_capacity = Column(Integer, nullable=False, default=40)
-    dinner_capacity = Column(Integer, nullable=False, default=30)
     delivery_fee = Column(Float, nullable=False, default=3.0)
-    delivery_daily_limit = Column(Integer, nullable=False, default=20)
+    delivery_daily_limit = Column(Integer, nullable=False, default=20)  # portions delivered per day
+
+    meals = relationship("CanteenMeal", back_populates="canteen", order_by="CanteenMeal.id")
+
+    def closed_on(self, day: dt.date) -> bool:
+        return str(day.isoweekday()) in self.closed_weekdays.split(",")
+
+
+class CanteenMeal(Base):
+    """A meal a canteen serves: its set price and how many portions it can cook."""
+
+    __tablename__ = "canteen_meals"
+    __table_args__ = (UniqueConstraint("canteen_id", "meal_type"),)
+
+    id = Column(Integer, primary_key=True)
+    canteen_id = Column(Integer, ForeignKey("canteens.id", ondelete="CASCADE"), nullable=False)
+    meal_type = Column(String(10), nullable=False)  # 早餐 / 午餐 / 晚餐
+    price = Column(Float, nullable=False)  # one portion (set meal) before subsidy
+    capacity = Column(Integer, nullable=False)  # portions per day, dine-in and delivery together
+
+    canteen = relationship("Canteen", back_populates="meals")
 
 
 class MenuItem(Base):
@@ -114,28 +132,65 @@ class MenuItem(Base):
     meal_type = Column(String(10), nullable=False)  # 早餐 / 午餐 / 晚餐
     dish = Column(String(60), nullable=False)
     tags = Column(String(60), nullable=False, default="")  # 软烂,低盐,低糖,清真,素
-    price = Column(Float, nullable=False)
+
+
+class MealSitting(Base):
+    """Portions booked for one canteen, day and meal: the row every booking updates atomically."""
+
+    __tablename__ = "meal_sittings"
+    __table_args__ = (UniqueConstraint("canteen_id", "day", "meal_type"),)
+
+    id = Column(Integer, primary_key=True)
+    canteen_id = Column(Integer, ForeignKey("canteens.id", ondelete="CASCADE"), nullable=False)
+    day = Column(Date, nullable=False)
+    meal_type = Column(String(10), nullable=False)
+    capacity = Column(Integer, nullable=False)  # copied from CanteenMeal; staff may change one day
+    booked = Column(Integer, nullable=False, default=0)
+
+
+class DeliveryDay(Base):
+    """Portions delivered by one canteen on one day, against its daily delivery limit."""
+
+    __tablename__ = "delivery_days"
+    __table_args__ = (UniqueConstraint("canteen_id", "day"),)
+
+    id = Column(Integer, primary_key=True)
+    canteen_id = Column(Integer, ForeignKey("canteens.id", ondelete="CASCADE"), nullable=False)
+    day = Column(Date, nullable=False)
+    capacity = Column(Integer, nullable=False)
+    booked = Column(Integer, nullable=False, default=0)
 
 
 class MealBooking(Base):
     """A canteen meal booked by or for a resident."""
 
     __tablename__ = "meal_bookings"
-    __table_args__ = (Index("ix_meal_booking_slot", "canteen_id", "day", "meal_type", "status"),)
+    __table_args__ = (
+        Index("ix_meal_booking_slot", "canteen_id", "day", "meal_type", "status"),
+        Index("ix_meal_booking_resident_day", "resident_id", "day"),
+    )
 
     id = Column(Integer, primary_key=True)
-    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=False, index=True)
+    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=False)
     canteen_id = Column(Integer, ForeignKey("canteens.id"), nullable=False)
     day = Column(Date, nullable=False)
     meal_type = Column(String(10), nullable=False)
     quantity = Column(Integer, nullable=False, default=1)
     delivery = Column(Boolean, nullable=False, default=False)
+    unit_price = Column(Float, nullable=False, default=0.0)
+    subsidy = Column(Float, nullable=False, default=0.0)
+    delivery_fee = Column(Float, nullable=False, default=0.0)
     price_total = Column(Float, nullable=False, default=0.0)
     status = Column(String(20), nullable=False, default="booked")  # booked / cancelled
     booked_by = Column(String(60), nullable=False)  # "resident:3", "family:2", "staff:1"
     channel = Column(String(20), nullable=False, default="")
     message_id = Column(String(80), nullable=True, unique=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    cancelled_at = Column(DateTime, nullable=True)
+    cancelled_by = Column(String(60), nullable=True)
+
+    resident = relationship("Resident")
+    canteen = relationship("Canteen")
 
 
 class ServiceType(Base):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.db.models import (
     Canteen,
+    CanteenMeal,
     FamilyLink,
     FamilyMember,
     MenuItem,
@@ -19,23 +20,25 @@ from actions.db.models import (
 )
 
 CANTEENS = [
-    dict(name="幸福里幸福食堂", address="幸福里小区3号楼一层", phone="010-6688-2001",
-         opening_hours="每天 7:00-19:00", meals_served="早餐,午餐,晚餐", closed_weekdays="",
-         lunch_capacity=40, dinner_capacity=30, delivery_fee=3.0, delivery_daily_limit=20),
-    dict(name="康乐苑助餐点", address="康乐苑社区活动中心东侧", phone="010-6688-2002",
-         opening_hours="周一至周六 10:30-18:30", meals_served="午餐,晚餐", closed_weekdays="7",
-         lunch_capacity=25, dinner_capacity=20, delivery_fee=2.0, delivery_daily_limit=10),
+    dict(name="幸福里幸福食堂", short_name="幸福里", address="幸福里小区3号楼一层", phone="010-6688-2001",
+         opening_hours="每天 7:00-19:00", closed_weekdays="", delivery_fee=3.0, delivery_daily_limit=20,
+         meals={"早餐": (5.0, 30), "午餐": (15.0, 40), "晚餐": (12.0, 30)}),
+    dict(name="康乐苑助餐点", short_name="康乐苑", address="康乐苑社区活动中心东侧", phone="010-6688-2002",
+         opening_hours="周一至周六 10:30-18:30", closed_weekdays="7", delivery_fee=2.0, delivery_daily_limit=10,
+         meals={"午餐": (13.0, 25), "晚餐": (10.0, 20)}),
 ]
 
-# Dishes per meal type: (dish, tags, price). Rotated over the week.
+# Dishes per meal type: (dish, tags). Rotated over the days. The set price of a
+# meal (one portion of the day's dishes) is the canteen's, above.
 DISHES = {
-    "早餐": [("小米粥", "软烂,低糖", 1.0), ("鸡蛋羹", "软烂,低盐", 2.0), ("素包子", "素", 1.5),
-            ("豆浆", "低糖,素", 1.0), ("花卷", "素", 1.0), ("燕麦粥", "软烂,低糖", 1.5)],
-    "午餐": [("清蒸鲈鱼", "低盐", 12.0), ("西红柿炒鸡蛋", "软烂", 6.0), ("红烧豆腐", "软烂,素", 5.0),
-            ("土豆炖牛肉", "清真,软烂", 14.0), ("清炒西兰花", "低盐,素", 5.0), ("冬瓜排骨汤", "低盐", 8.0),
-            ("肉末茄子", "软烂", 7.0), ("白灼虾", "低盐", 15.0), ("蒸南瓜", "软烂,素,低盐", 3.0)],
-    "晚餐": [("小馄饨", "软烂", 6.0), ("青菜面条", "软烂,素", 5.0), ("山药排骨汤", "低盐", 9.0),
-            ("香菇青菜", "素,低盐", 5.0), ("鲫鱼豆腐汤", "软烂,低盐", 10.0), ("杂粮饭", "低糖,素", 2.0)],
+    "早餐": [("小米粥", "软烂,低糖,素"), ("鸡蛋羹", "软烂,低盐"), ("素包子", "素"),
+            ("豆浆", "低糖,素"), ("花卷", "素"), ("燕麦粥", "软烂,低糖,素")],
+    "午餐": [("清蒸鲈鱼", "低盐,低糖"), ("西红柿炒鸡蛋", "软烂"), ("红烧豆腐", "软烂,素"),
+            ("土豆炖牛肉", "清真,软烂"), ("清炒西兰花", "低盐,低糖,素"), ("冬瓜排骨汤", "低盐,低糖"),
+            ("肉末茄子", "软烂"), ("白灼虾", "低盐,低糖"), ("蒸南瓜", "软烂,素,低盐")],
+    "晚餐": [("小馄饨", "软烂"), ("青菜面条", "软烂,素"), ("山药排骨汤", "低盐,低糖"),
+            ("香菇青菜", "素,低盐,低糖"), ("鲫鱼豆腐汤", "软烂,低盐,低糖"), ("杂粮饭", "低糖,素"),
+            ("糖醋里脊", "")],
 }
 
 SERVICES = [
@@ -86,19 +89,34 @@ def _rotate(items: list, start: int, count: int) -> Iterable:
         yield items[(start + k) % len(items)]
 
 
-def _menus(canteens: list[Canteen], first_day: dt.date, days: int) -> list[MenuItem]:
+def _menu_for_day(canteen: Canteen, index: int, day: dt.date) -> list[MenuItem]:
+    if canteen.closed_on(day):
+        return []
     menu = []
-    for offset in range(days):
-        day = first_day + dt.timedelta(days=offset)
-        for index, canteen in enumerate(canteens):
-            if str(day.isoweekday()) in canteen.closed_weekdays.split(","):
-                continue
-            for meal in canteen.meals_served.split(","):
-                count = 3 if meal == "早餐" else 4
-                for dish, tags, price in _rotate(DISHES[meal], offset * 2 + index, count):
-                    menu.append(MenuItem(canteen_id=canteen.id, day=day, meal_type=meal,
-                                         dish=dish, tags=tags, price=price))
+    rotation = day.toordinal() * 2 + index
+    for meal in canteen.meals:
+        count = 3 if meal.meal_type == "早餐" else 4
+        for dish, tags in _rotate(DISHES[meal.meal_type], rotation, count):
+            menu.append(MenuItem(canteen_id=canteen.id, day=day, meal_type=meal.meal_type, dish=dish, tags=tags))
     return menu
+
+
+def ensure_menus(sessions: sessionmaker, first_day: dt.date, days: int = 7) -> int:
+    """Write demo menus for the coming days that have none yet (the demo stays usable); returns dishes written."""
+    written = 0
+    with sessions.begin() as session:
+        canteens = list(session.scalars(select(Canteen).order_by(Canteen.id)))
+        for offset in range(days):
+            day = first_day + dt.timedelta(days=offset)
+            for index, canteen in enumerate(canteens):
+                has_menu = session.scalar(select(func.count(MenuItem.id)).where(
+                    MenuItem.canteen_id == canteen.id, MenuItem.day == day))
+                if has_menu:
+                    continue
+                dishes = _menu_for_day(canteen, index, day)
+                session.add_all(dishes)
+                written += len(dishes)
+    return written
 
 
 def _slots(services: list[ServiceType], first_day: dt.date, days: int) -> list[ServiceSlot]:
@@ -123,7 +141,14 @@ def seed_demo_data(sessions: sessionmaker, today: dt.date) -> dict:
     if is_seeded(sessions):
         return {}
     with sessions.begin() as session:
-        canteens = [Canteen(**row) for row in CANTEENS]
+        canteens = []
+        for row in CANTEENS:
+            row = dict(row)
+            meals = row.pop("meals")
+            canteen = Canteen(**row)
+            canteen.meals = [CanteenMeal(meal_type=meal, price=price, capacity=capacity)
+                             for meal, (price, capacity) in meals.items()]
+            canteens.append(canteen)
         session.add_all(canteens)
         services = [ServiceType(**row) for row in SERVICES]
         session.add_all(services)
@@ -142,11 +167,11 @@ def seed_demo_data(sessions: sessionmaker, today: dt.date) -> dict:
             for index in row["residents"]:
                 session.add(FamilyLink(family_member_id=member.id, resident_id=residents[index].id,
                                        relation=row["relation"]))
-        menu = _menus(canteens, today, 7)
-        session.add_all(menu)
         slots = _slots(services, today, 14)
         session.add_all(slots)
         session.add(StaffUser(username="admin", display_name="社区管理员", role="admin"))
+    ensure_menus(sessions, today)
+    with sessions() as session:
         return _counts(session)
 
 

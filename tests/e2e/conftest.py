@@ -1,7 +1,6 @@
 """One real assistant (action server + Rasa server) shared by all end-to-end tests."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ from bot.core_client import CoreClient
 from bot.launcher import Stack, start_stack
 from bot.settings import load_settings
 from bot.training import train
+from tests.conftest import NOW, TODAY
 
 SECRET = "e2e-test-secret"
 
@@ -22,7 +22,7 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     engine = make_engine(url)
     create_schema(engine)
     sessions = session_factory(engine)
-    seed_demo_data(sessions, dt.date.today())
+    seed_demo_data(sessions, TODAY)
     yield url, sessions
     engine.dispose()
 
@@ -30,7 +30,9 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
 @pytest.fixture(scope="session")
 def stack(e2e_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     url, _ = e2e_database
-    settings = load_settings().with_overrides(database_url=url, channel_secret=SECRET, rasa_port=0, actions_port=0)
+    # The servers run on the same frozen clock as the unit tests (Monday 08:00), so cut-offs are predictable.
+    settings = load_settings().with_overrides(database_url=url, channel_secret=SECRET, rasa_port=0, actions_port=0,
+                                              fixed_now=NOW.isoformat())
     model = train(settings.model_dir)
     running = start_stack(settings, model, run_dir=tmp_path_factory.mktemp("run"))
     yield running

@@ -48,8 +48,8 @@ def test_home_kiosk_conversation(client, db) -> None:
         assert session.get(Resident, 1).speech_rate_factor == 0.8
 
     meals_before = _count(db, MealBooking.id)
-    coming = client.send(sender, "帮我订明天的午饭", HOME)
-    assert "订餐" in coming.text and "12345" in coming.text
+    menu = client.send(sender, "明天中午吃什么", HOME)
+    assert menu.text.startswith("明天（11月24日，星期二）午饭有：") and "低盐" in menu.text
     assert _count(db, MealBooking.id) == meals_before
 
     emergency = client.send(sender, "我 摔 到 了 起 不 来", HOME)

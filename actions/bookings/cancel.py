@@ -1,0 +1,186 @@
+"""Cancelling by description ("明天的午饭不要了"): find the booking, offer at most three
+when several match, refuse after the cut-off with the canteen's phone, confirm, cancel."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.audit import record
+from actions.bookings.listing import BookingItem, matching, spoken_list, upcoming
+from actions.lang.dates import parse_date
+from actions.lang.meals import parse_meal
+from actions.lang.numbers import chinese_number
+from actions.meals import booking as meal_booking
+from actions.meals.context import MealContext, meal_context, who_for
+from actions.tracker_utils import latest_intent
+
+FORM = "cancel_booking_form"
+STATE = ("cancel_ref", "cancel_confirmed", "cancel_options", "cancel_stop")
+MAX_OPTIONS = 3
+INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
+                          "check_bookings", "book_meal", "book_service", "ask_policy", "goodbye", "ask_help",
+                          "greet", "thank", "out_of_scope"})
+_ORDINAL = re.compile(r"第?([一二三1-3两])个?")
+
+
+def _items(context: MealContext) -> List[BookingItem]:
+    with runtime.sessions()() as session:
+        return upcoming(session, context.resident_id, context.today, context.rules)
+
+
+def _pick(text: str, options: List[BookingItem], context: MealContext) -> List[BookingItem]:
+    """Which offered booking the answer names: by position ("第二个") or by day and meal."""
+    mention = parse_date(text, context.today)
+    meal = parse_meal(text)
+    if mention or meal:
+        return matching(options, mention.day if mention else None, meal)
+    found = _ORDINAL.search(text.replace(" ", ""))
+    if found:
+        position = chinese_number(found.group(1))
+        if position and 1 <= position <= len(options):
+            return [options[position - 1]]
+    return []
+
+
+class ValidateCancelBookingForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_cancel_booking_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return [] if tracker.get_slot("cancel_stop") else ["cancel_ref", "cancel_confirmed"]
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        return []
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        starting = (tracker.active_loop or {}).get("name") != FORM
+        intent = latest_intent(tracker)
+        if not starting and intent in INTERRUPTING:
+            return []
+        context = meal_context(tracker)
+        if context.resident_id is None:
+            dispatcher.utter_message(response="utter_meal_need_resident")
+            return [SlotSet(slot, None) for slot in STATE] + [SlotSet("cancel_stop", "no_resident")]
+        updates = self._understand(dispatcher, tracker, context, starting, intent)
+        return [SlotSet(slot, value) for slot, value in updates.items()]
+
+    def _understand(self, dispatcher: CollectingDispatcher, tracker: Tracker, context: MealContext,
+                    starting: bool, intent: Optional[str]) -> Dict[str, Any]:
+        who = who_for(context, tracker.get_slot("resident_name"))
+        text = tracker.latest_message.get("text") or ""
+        if starting:
+            items = _items(context)
+            mention = parse_date(text, context.today)
+            meal = parse_meal(text)
+            updates: Dict[str, Any] = {slot: None for slot in STATE}
+            if not items:
+                dispatcher.utter_message(text=f"{who}现在没有要取消的预订。")
+                return {**updates, "cancel_stop": "none"}
+            candidates = matching(items, mention.day if mention else None, meal)
+            if not candidates:
+                dispatcher.utter_message(text=f"没找到这个预订。{who}订的有：{spoken_list(items)}。")
+                candidates = items
+            return {**updates, **self._choose(dispatcher, candidates, context)}
+        requested = tracker.get_slot("requested_slot")
+        if intent == "deny":
+            return {"cancel_stop": "asked"}
+        if requested == "cancel_confirmed":
+            if intent in ("affirm", "cancel_booking"):
+                return {"cancel_confirmed": True}
+            dispatcher.utter_message(response="utter_meal_not_caught")
+            return {"cancel_confirmed": None}
+        options = self._options(tracker, context)
+        picked = _pick(text, options, context)
+        if len(picked) != 1:
+            dispatcher.utter_message(response="utter_meal_not_caught")
+            return {"cancel_ref": None}
+        return self._choose(dispatcher, picked, context)
+
+    @staticmethod
+    def _options(tracker: Tracker, context: MealContext) -> List[BookingItem]:
+        refs = json.loads(tracker.get_slot("cancel_options") or "[]")
+        by_ref = {item.ref: item for item in _items(context)}
+        return [by_ref[ref] for ref in refs if ref in by_ref]
+
+    @staticmethod
+    def _choose(dispatcher: CollectingDispatcher, candidates: List[BookingItem], context: MealContext) -> Dict[str, Any]:
+        if len(candidates) > 1:
+            return {"cancel_options": json.dumps([item.ref for item in candidates[:MAX_OPTIONS]])}
+        item = candidates[0]
+        if context.now >= item.deadline:
+            dispatcher.utter_message(text=f"{item.line}已经过了取消时间，这里取消不了。请打电话{item.phone}。")
+            return {"cancel_stop": "cutoff"}
+        return {"cancel_ref": item.ref, "cancel_options": None}
+
+
+class ActionAskCancelRef(Action):
+    """Several bookings match: name at most three and ask which one."""
+
+    def name(self) -> Text:
+        return "action_ask_cancel_ref"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        context = meal_context(tracker)
+        options = ValidateCancelBookingForm._options(tracker, context)
+        numbered = "；".join(f"第{'一二三'[i]}个，{item.line}" for i, item in enumerate(options))
+        dispatcher.utter_message(
+            text=f"有{len(options)}个预订：{numbered}。取消哪一个？",
+            buttons=[{"title": item.short, "payload": f"第{'一二三'[i]}个"} for i, item in enumerate(options)])
+        return []
+
+
+class ActionAskCancelConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_cancel_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        context = meal_context(tracker)
+        ref = tracker.get_slot("cancel_ref")
+        item = next((i for i in _items(context) if i.ref == ref), None)
+        if item is None:
+            dispatcher.utter_message(text="这个预订已经不在了。")
+            return []
+        dispatcher.utter_message(text=f"要取消{item.line}，对吗？",
+                                 buttons=[{"title": "对，取消", "payload": "/affirm"},
+                                          {"title": "不取消", "payload": "/deny"}])
+        return []
+
+
+class ActionCancelBooking(Action):
+    """After the form: cancel only what was confirmed."""
+
+    def name(self) -> Text:
+        return "action_cancel_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reset: List[EventType] = [SlotSet(slot, None) for slot in STATE]
+        stop = tracker.get_slot("cancel_stop")
+        ref = tracker.get_slot("cancel_ref")
+        if stop in ("none", "cutoff", "no_resident"):
+            return reset
+        if stop or not tracker.get_slot("cancel_confirmed") or not ref:
+            dispatcher.utter_message(text="好的，不取消，预订还在。")
+            return reset
+        context = meal_context(tracker)
+        item = next((i for i in _items(context) if i.ref == ref), None)
+        kind, _, number = ref.partition(":")
+        if item is None or kind != "meal":
+            dispatcher.utter_message(text="这个预订已经不在了。")
+            return reset
+        result = meal_booking.cancel(runtime.sessions(), context.rules, int(number), context.actor, context.now)
+        if not result.ok:
+            dispatcher.utter_message(text=f"{item.line}已经过了取消时间，这里取消不了。请打电话{item.phone}。")
+            return reset
+        record(actor=context.actor, action="meal_cancelled", target=ref, detail=item.line)
+        dispatcher.utter_message(text=f"好的，{item.line}已经取消了。")
+        return reset

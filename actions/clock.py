@@ -1,0 +1,18 @@
+"""The community's local time: cut-offs, "today" and "tomorrow" all mean local time."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+
+
+def local_now(settings: Settings) -> dt.datetime:
+    """Local wall-clock time without tzinfo (a frozen time from settings when one is set)."""
+    if settings.fixed_now:
+        return dt.datetime.fromisoformat(settings.fixed_now).replace(tzinfo=None)
+    return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+
+
+def local_today(settings: Settings) -> dt.date:
+    return local_now(settings).date()

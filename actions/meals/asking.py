@@ -1,0 +1,131 @@
+"""The meal form's questions, one at a time, with at most three choices as buttons."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions import runtime
+from actions.db.models import Canteen, CanteenMeal, Resident
+from actions.lang.spoken import say_money
+from actions.meals.booking import price_for
+from actions.meals.context import meal_context, who_for
+from actions.meals.form import choice_from
+from actions.meals.phrases import meal_word, read_back
+
+
+def offer_made_this_turn(tracker: Tracker) -> bool:
+    """An alternative was just offered: that is the question, ask nothing else."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "meal_offer" and event.get("value"):
+            return True
+    return False
+
+
+def _inform(**entities: Any) -> str:
+    return "/inform" + json.dumps(entities, ensure_ascii=False)
+
+
+class _AskMealSlot(Action, ABC):
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not offer_made_this_turn(tracker):
+            self.ask(dispatcher, tracker)
+        return []
+
+    @abstractmethod
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """Utter the question for this slot."""
+
+
+class ActionAskMealDate(_AskMealSlot):
+    slot = "meal_date"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        today = meal_context(tracker).today
+        days = [("明天", today + dt.timedelta(days=1)), ("后天", today + dt.timedelta(days=2))]
+        dispatcher.utter_message(response="utter_ask_meal_date",
+                                 buttons=[{"title": word, "payload": _inform(date=day.isoformat())}
+                                          for word, day in days])
+
+
+class ActionAskMealType(_AskMealSlot):
+    slot = "meal_type"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        canteen_id = tracker.get_slot("meal_canteen_id")
+        with runtime.sessions()() as session:
+            meals = list(session.scalars(select(CanteenMeal.meal_type).where(
+                CanteenMeal.canteen_id == int(canteen_id)).order_by(CanteenMeal.id))) if canteen_id else []
+        meals = meals or ["早餐", "午餐", "晚餐"]
+        words = [meal_word(m) for m in meals]
+        question = f"订{'、'.join(words[:-1])}，还是{words[-1]}？" if len(words) > 1 else f"订{words[0]}吗？"
+        dispatcher.utter_message(text=question,
+                                 buttons=[{"title": meal_word(m), "payload": _inform(meal_type=m)} for m in meals[:3]])
+
+
+class ActionAskMealCanteenId(_AskMealSlot):
+    slot = "meal_canteen_id"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        with runtime.sessions()() as session:
+            canteens = list(session.scalars(select(Canteen).order_by(Canteen.id).limit(3)))
+            buttons = [{"title": c.name, "payload": _inform(canteen=c.name)} for c in canteens]
+        dispatcher.utter_message(response="utter_ask_meal_canteen_id", buttons=buttons)
+
+
+class ActionAskMealQuantity(_AskMealSlot):
+    slot = "meal_quantity"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_ask_meal_quantity",
+                                 buttons=[{"title": "一份", "payload": _inform(quantity="1")},
+                                          {"title": "两份", "payload": _inform(quantity="2")}])
+
+
+class ActionAskMealDelivery(_AskMealSlot):
+    slot = "meal_delivery"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        canteen_id = tracker.get_slot("meal_canteen_id")
+        with runtime.sessions()() as session:
+            canteen = session.get(Canteen, int(canteen_id)) if canteen_id else None
+            fee = say_money(canteen.delivery_fee) if canteen else ""
+        dispatcher.utter_message(response="utter_ask_meal_delivery", fee=fee,
+                                 buttons=[{"title": "去食堂吃", "payload": _inform(delivery="堂食")},
+                                          {"title": "送到家", "payload": _inform(delivery="送餐上门")}])
+
+
+class ActionAskMealConfirmed(_AskMealSlot):
+    """The read-back: everything, with the price after subsidy, then "对吗？"."""
+
+    slot = "meal_confirmed"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        if tracker.get_slot("meal_changing"):
+            dispatcher.utter_message(response="utter_meal_what_to_change")
+            return
+        context = meal_context(tracker)
+        slots: Dict[str, Any] = {name: tracker.get_slot(name) for name in
+                                 ("meal_canteen_id", "meal_date", "meal_type", "meal_quantity", "meal_delivery")}
+        choice = choice_from(slots)
+        with runtime.sessions()() as session:
+            resident = session.get(Resident, context.resident_id)
+            canteen = session.get(Canteen, choice.canteen_id)
+            price = price_for(session, context.rules, resident, choice)
+            text = read_back(choice, canteen, price, context.today, who_for(context, resident.name))
+        dispatcher.utter_message(text=text, buttons=[{"title": "对", "payload": "/affirm"},
+                                                     {"title": "不对", "payload": "/deny"}])
