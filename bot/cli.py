@@ -129,7 +129,7 @@ def cmd_test_stories(args: argparse.Namespace) -> int:
 
     model = train(load_settings().model_dir)
     command = [sys.executable, "-m", "rasa", "test", "core", "--model", str(model),
-               "--stories", "tests/test_stories.yml", "--fail-on-prediction-errors",
+               "--stories", "tests/stories", "--fail-on-prediction-errors",
                "--out", "results/stories", "--no-plot"]
     result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
                             env=child_environment(load_settings()))

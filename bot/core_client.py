@@ -1,6 +1,7 @@
 """The one small client every channel uses to talk to the dialogue core."""
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Optional, Tuple
@@ -80,28 +81,39 @@ class CoreClient:
     """Sends a person's words to the core with who they are, and returns the answer."""
 
     def __init__(self, base_url: str, secret: str, timeout_s: float = 30.0,
-                 http: Optional[requests.Session] = None) -> None:
+                 http: Optional[requests.Session] = None, retries: int = 1, retry_pause_s: float = 0.5) -> None:
         self.base_url = base_url.rstrip("/")
         self.secret = secret
         self.timeout_s = timeout_s
         self.http = http or requests.Session()
+        self.retries = retries
+        self.retry_pause_s = retry_pause_s
 
     def send(self, sender_id: str, text: str, metadata: ChannelMetadata,
              message_id: Optional[str] = None) -> Turn:
+        """One turn; a failed attempt is retried with the same message id, so it is never acted on twice."""
         body = {
             "sender": sender_id,
             "message": text,
             "metadata": metadata.as_dict(),
             "message_id": message_id or uuid.uuid4().hex,
         }
-        try:
-            answer = self.http.post(self.base_url + WEBHOOK_PATH, json=body, timeout=self.timeout_s,
-                                    headers={SECRET_HEADER: self.secret})
-        except requests.RequestException as exc:
-            raise CoreUnavailable(str(exc)) from exc
-        if answer.status_code != 200:
-            raise CoreUnavailable(f"core answered HTTP {answer.status_code}: {answer.text[:200]}")
-        return parse_turn(answer.json())
+        problem = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.retry_pause_s)
+            try:
+                answer = self.http.post(self.base_url + WEBHOOK_PATH, json=body, timeout=self.timeout_s,
+                                        headers={SECRET_HEADER: self.secret})
+            except requests.RequestException as exc:
+                problem = str(exc)
+                continue
+            if answer.status_code == 200:
+                return parse_turn(answer.json())
+            problem = f"core answered HTTP {answer.status_code}: {answer.text[:200]}"
+            if answer.status_code < 500:
+                break  # the request itself is wrong: sending it again will not help
+        raise CoreUnavailable(problem)
 
     def healthy(self) -> bool:
         try:

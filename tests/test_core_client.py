@@ -60,3 +60,11 @@ def test_errors_become_core_unavailable(core_url) -> None:
         CoreClient(core_url, "s", timeout_s=5).send("a", "boom", ChannelMetadata())
     with pytest.raises(CoreUnavailable):
         CoreClient("http://127.0.0.1:9", "s", timeout_s=2).send("a", "你好", ChannelMetadata())
+
+
+def test_a_failed_attempt_is_retried_with_the_same_message_id(core_url) -> None:
+    _Core.seen.clear()
+    with pytest.raises(CoreUnavailable, match="500"):
+        CoreClient(core_url, "s", timeout_s=5, retries=2, retry_pause_s=0.01).send("a", "boom", ChannelMetadata())
+    ids = [body["message_id"] for _, body in _Core.seen]
+    assert len(ids) == 3 and len(set(ids)) == 1

@@ -63,7 +63,8 @@ class ValidateCancelBookingForm(FormValidationAction):
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
-        starting = (tracker.active_loop or {}).get("name") != FORM
+        # Rasa marks the loop active before its first validation; no question asked yet means it is starting.
+        starting = not tracker.get_slot("requested_slot")
         intent = latest_intent(tracker)
         if not starting and intent in INTERRUPTING:
             return []

@@ -4,6 +4,8 @@ A request whose metadata names a person (resident, family member, staff) must
 carry the channel secret in the `X-Xiaonuan-Secret` header, or it is refused
 with 401. Anonymous requests are accepted but their sender ids are kept apart
 ("anon:" prefix), so nobody can step into an identified conversation.
+A message sent again with the same `message_id` (a channel retrying after a
+timeout) gets the answer it got the first time and is not processed again.
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ import hmac
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -65,6 +68,35 @@ def parse_request(body: bytes, max_chars: int) -> Dict[str, Any]:
     return {"sender": sender, "message": message[:max_chars], "metadata": metadata, "message_id": message_id}
 
 
+def replayed_answer(events: Iterable[Any], message_id: str, recipient: str) -> Optional[List[Dict[str, Any]]]:
+    """The answer already given to this message id, or None when the message is new."""
+    answer: Optional[List[Dict[str, Any]]] = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if answer is not None:
+                break
+            if event.message_id == message_id:
+                answer = []
+        elif answer is not None and isinstance(event, BotUttered):
+            message: Dict[str, Any] = {"recipient_id": recipient}
+            if event.text:
+                message["text"] = event.text
+            for key in ("buttons", "custom", "image", "attachment"):
+                if (event.data or {}).get(key):
+                    message[key] = event.data[key]
+            answer.append(message)
+    return answer
+
+
+async def _previous_answer(request: Request, sender: str, message_id: Optional[str]) -> Optional[List[Dict[str, Any]]]:
+    """A retried message (same id) gets the same answer and is not processed twice."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if not message_id or agent is None or agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve(sender)
+    return replayed_answer(tracker.events, message_id, sender) if tracker is not None else None
+
+
 def secret_ok(presented: Optional[str], expected: str) -> bool:
     if not expected or not presented:
         return False
@@ -112,6 +144,13 @@ class SecureRestInput(InputChannel):
                     return _error(401, "a valid channel secret is required to speak for a person")
             else:
                 sender = sender if sender.startswith("anon:") else f"anon:{sender}"
+            try:
+                previous = await _previous_answer(request, sender, parsed["message_id"])
+            except Exception:
+                logger.exception("could not look up message %s of %s", parsed["message_id"], sender)
+                previous = None
+            if previous is not None:
+                return response.json(previous)
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(

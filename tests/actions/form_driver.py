@@ -31,7 +31,8 @@ class FormDriver:
         return Tracker.from_dict({
             "sender_id": "form-test", "slots": dict(self.slots), "latest_message": latest,
             "events": self.events + extra, "paused": False, "followup_action": None,
-            "active_loop": {"name": self.form} if self.active else {}, "latest_action_name": "action_listen"})
+            # Rasa marks the loop active before the validation at activation runs.
+            "active_loop": {"name": self.form}, "latest_action_name": "action_listen"})
 
     async def say(self, text: str, intent: str, entities: Optional[list] = None,
                   message_id: Optional[str] = None) -> List[Dict[str, Any]]:

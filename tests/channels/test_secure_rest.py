@@ -39,3 +39,24 @@ def test_secret_comparison() -> None:
     assert not secret_ok(None, "abc")
     assert not secret_ok("", "")
     assert not secret_ok("anything", "")
+
+
+def test_a_retried_message_gets_its_first_answer() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from bot.channels.secure_rest import replayed_answer
+
+    events = [
+        UserUttered("对", message_id="m1"),
+        ActionExecuted("action_book_meal"),
+        BotUttered("订好了！", data={"buttons": [{"title": "好", "payload": "/affirm"}]}),
+        BotUttered(None, data={"custom": {"speech": {"rate_factor": 1.0, "volume": 0.7}}}),
+        UserUttered("谢谢", message_id="m2"),
+        BotUttered("不客气"),
+    ]
+    assert replayed_answer(events, "m1", "kiosk-1") == [
+        {"recipient_id": "kiosk-1", "text": "订好了！", "buttons": [{"title": "好", "payload": "/affirm"}]},
+        {"recipient_id": "kiosk-1", "custom": {"speech": {"rate_factor": 1.0, "volume": 0.7}}},
+    ]
+    assert replayed_answer(events, "m2", "kiosk-1") == [{"recipient_id": "kiosk-1", "text": "不客气"}]
+    assert replayed_answer(events, "m3", "kiosk-1") is None
