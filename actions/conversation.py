@@ -151,7 +151,9 @@ class ActionFallback(Action):
         settings = runtime.settings()
         misses = consecutive_fallbacks(tracker)
         if misses < 2:
-            dispatcher.utter_message(response="utter_fallback_first")
+            # Inside a task the task's own question follows: offer no other choices.
+            dispatcher.utter_message(response="utter_fallback_in_task" if tracker.active_loop_name
+                                     else "utter_fallback_first")
             return []
         if misses == 2:
             open_handoff(tracker, reason="not_understood")

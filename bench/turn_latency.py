@@ -7,7 +7,6 @@ kiosks and prints p50/p95/p99 and throughput. Appends to docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -15,14 +14,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from actions.db.seed import seed_demo_data  # noqa: E402
-from actions.db.session import create_schema, make_engine, session_factory  # noqa: E402
-from bench.common import append_section, percentile  # noqa: E402
+from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
 from bot.core_client import CoreClient  # noqa: E402
-from bot.launcher import start_stack  # noqa: E402
 from bot.metadata import ChannelMetadata  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from bot.training import current_model, train  # noqa: E402
 
 UTTERANCES = ["你好", "你能做什么", "再说一遍", "明天中午吃什么", "帮我订两份午饭", "约个助浴",
               "高龄津贴怎么领", "谢谢你", "说慢点", "明天下雨吗", "转人工", "好的"]
@@ -32,18 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=200)
     args = parser.parse_args()
-    settings = load_settings()
-    model = current_model(settings.model_dir) or train(settings.model_dir)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
-        create_schema(engine)
-        seed_demo_data(session_factory(engine), dt.date.today())
-        engine.dispose()
-        settings = settings.with_overrides(database_url=url, channel_secret="bench-secret")
-        started = time.monotonic()
-        stack = start_stack(settings, model, run_dir=Path(tmp) / "run")
-        startup_s = time.monotonic() - started
+        stack, startup_s = start_bench_stack(Path(tmp), "bench-secret")
         with stack:
             client = CoreClient(stack.rasa_url, "bench-secret")
             latencies = []

@@ -28,6 +28,8 @@ INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower"
                           "check_bookings", "book_meal", "book_service", "ask_policy", "goodbye", "ask_help",
                           "greet", "thank", "out_of_scope"})
 _ORDINAL = re.compile(r"第?([一二三1-3两])个?")
+# "不取消了" is classified like a request to cancel; these words mean keep it.
+_KEEP = re.compile(r"(不|别|不用|不要|甭)(取消|退|撤)|算了|先留着|还要")
 
 
 def _items(context: MealContext) -> List[BookingItem]:
@@ -93,7 +95,7 @@ class ValidateCancelBookingForm(FormValidationAction):
                 candidates = items
             return {**updates, **self._choose(dispatcher, candidates, context)}
         requested = tracker.get_slot("requested_slot")
-        if intent == "deny":
+        if intent == "deny" or _KEEP.search(text):
             return {"cancel_stop": "asked"}
         if requested == "cancel_confirmed":
             if intent in ("affirm", "cancel_booking"):

@@ -130,3 +130,9 @@ async def test_greet_by_title_when_known(sessions, dispatcher, domain) -> None:
 async def test_greet_anonymous(sessions, dispatcher, domain) -> None:
     await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")]), domain)
     assert dispatcher.messages[0]["response"] == "utter_greet"
+
+
+async def test_fallback_inside_a_task_offers_no_other_choices(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("咕噜咕噜", "nlu_fallback", 0.3)], active_loop="meal_booking_form")
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_fallback_in_task"]

@@ -130,11 +130,13 @@ async def test_cancel_after_the_cutoff_is_refused_with_the_phone(sessions, cance
     assert _status(sessions, booking) == "booked"
 
 
-async def test_cancel_changed_mind(sessions, cancel_form) -> None:
+@pytest.mark.parametrize("text,intent", [("不取消了", "deny"), ("不取消了", "cancel_booking"),
+                                         ("算了，还要", "cancel_booking"), ("别退", "inform")])
+async def test_cancel_changed_mind(sessions, cancel_form, text, intent) -> None:
     booking = _book(sessions, TOMORROW, "午餐")
     form = cancel_form()
     await form.say("取消明天午饭", "cancel_booking")
-    assert said(await form.say("不取消了", "deny")) == "好的，不取消，预订还在。"
+    assert said(await form.say(text, intent)) == "好的，不取消，预订还在。"
     assert _status(sessions, booking) == "booked"
 
 
