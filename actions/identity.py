@@ -6,7 +6,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -28,6 +28,12 @@ from actions.tracker_utils import message_metadata
 logger = logging.getLogger(__name__)
 
 MAX_IDENTIFY_ATTEMPTS = 3
+# Tasks that need to know who is speaking: what runs once they are known, and how it is named.
+RESUMABLE_TASKS = {
+    "book_meal": ("meal_booking_form", "订餐"),
+    "cancel_booking": ("cancel_booking_form", "取消预订"),
+    "check_bookings": ("action_check_bookings", "查预订"),
+}
 IDENTIFY_SLOTS = ("identify_name", "identify_phone4", "identify_confirmed",
                   "identify_candidate_id", "identify_candidate_desc")
 
@@ -148,7 +154,7 @@ class ActionIdentifyDone(Action):
         resets = [SlotSet(name, None) for name in IDENTIFY_SLOTS] + [SlotSet("identify_attempts", 0)]
         if not (tracker.get_slot("identify_confirmed") and candidate):
             dispatcher.utter_message(response="utter_identify_give_up")
-            return resets
+            return resets + [SlotSet("pending_task", None)]
         with runtime.sessions()() as session:
             resident = load_resident(session, int(candidate))
             if resident is None:
@@ -159,8 +165,15 @@ class ActionIdentifyDone(Action):
                detail=tracker.sender_id)
         dispatcher.utter_message(json_message=speech_profile_message(
             view.speech_rate_factor, view.speech_volume or runtime.settings().speech_volume))
-        dispatcher.utter_message(response="utter_identify_done", title=view.title)
-        return resets + [
+        pending = tracker.get_slot("pending_task")
+        events: List[EventType] = [SlotSet("pending_task", None)]
+        if pending in RESUMABLE_TASKS:
+            dispatcher.utter_message(response="utter_identify_done_resume", title=view.title,
+                                     task=RESUMABLE_TASKS[pending][1])
+            events.append(FollowupAction(RESUMABLE_TASKS[pending][0]))
+        else:
+            dispatcher.utter_message(response="utter_identify_done", title=view.title)
+        return events + resets + [
             SlotSet("resident_id", str(view.id)),
             SlotSet("resident_name", view.name),
             SlotSet("actor_role", "resident"),
@@ -177,15 +190,17 @@ class ActionIdentifyStop(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_identify_give_up")
-        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(n, None) for n in IDENTIFY_SLOTS]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_task", None)] + \
+            [SlotSet(n, None) for n in IDENTIFY_SLOTS]
 
 
 class ActionIdentifyFirst(Action):
-    """A task that needs to know the resident: say so, then the identification form asks."""
+    """A task that needs to know the resident: say so, remember the task, then the identification form asks."""
 
     def name(self) -> Text:
         return "action_identify_first"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_identify_first")
-        return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return [SlotSet("pending_task", intent if intent in RESUMABLE_TASKS else None)]

@@ -109,3 +109,18 @@ async def test_identify_stop_deactivates_the_form(sessions, dispatcher, domain) 
     events = await ActionIdentifyStop().run(dispatcher, make_tracker([user_event("不说", "deny")]), domain)
     assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
     assert dispatcher.messages[-1]["response"] == "utter_identify_give_up"
+
+
+async def test_a_task_asked_before_identification_is_resumed(sessions, dispatcher, domain) -> None:
+    from actions.identity import ActionIdentifyFirst
+
+    asked = make_tracker([user_event("我要订饭", "book_meal")])
+    events = await ActionIdentifyFirst().run(dispatcher, asked, domain)
+    assert _slots(events) == {"pending_task": "book_meal"}
+    tracker = make_tracker([user_event("对", "affirm")], slots={"identify_confirmed": True, "identify_candidate_id": "2",
+                                                              "pending_task": "book_meal"})
+    events = await ActionIdentifyDone().run(dispatcher, tracker, domain)
+    assert {"event": "followup", "timestamp": None, "name": "meal_booking_form"} in events
+    assert _slots(events)["pending_task"] is None
+    assert dispatcher.messages[-1]["response"] == "utter_identify_done_resume"
+    assert (dispatcher.messages[-1]["title"], dispatcher.messages[-1]["task"]) == ("王爷爷", "订餐")

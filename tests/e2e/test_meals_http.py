@@ -152,10 +152,15 @@ def test_emergency_in_the_middle_of_a_booking(client, db) -> None:
     assert "哪一天" in client.send(sender, "订饭", me).text  # a fresh booking starts clean
 
 
-def test_community_kiosk_asks_who_before_booking(client, db) -> None:
+def test_community_kiosk_asks_who_then_goes_on_with_the_booking(client, db) -> None:
     community = ChannelMetadata(channel="kiosk", role="anonymous", kiosk_mode="community")
-    turn = client.send(_sender("community"), "我要订饭", community)
+    sender = _sender("community")
+    turn = client.send(sender, "我要订饭", community)
     assert "先确认您是谁" in turn.text and "叫什么名字" in turn.text
+    client.send(sender, "陈淑珍", community)
+    client.send(sender, "一三五七", community)
+    resumed = client.send(sender, "对", community)
+    assert resumed.text == "陈奶奶，您好！我们接着订餐。\n您想订哪一天的？"
 
 
 def test_menu_question_over_http(client) -> None:
