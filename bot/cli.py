@@ -22,11 +22,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     from actions.clock import local_today
     from actions.db.seed import ensure_menus, seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
+    from actions.db.session import SchemaOutdated, create_schema, make_engine, session_factory
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
-    create_schema(engine)
+    try:
+        create_schema(engine)
+    except SchemaOutdated as exc:
+        print(f"[seed] {exc}", file=sys.stderr)
+        return 1
     sessions = session_factory(engine)
     written = seed_demo_data(sessions, local_today(settings))
     if written:

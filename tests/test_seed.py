@@ -42,3 +42,19 @@ def test_canteens_serve_their_meals_at_a_set_price(sessions) -> None:
         meals = {(m.canteen.short_name, m.meal_type): (m.price, m.capacity) for m in session.scalars(select(CanteenMeal))}
     assert meals[("幸福里", "午餐")] == (15.0, 40)
     assert ("康乐苑", "早餐") not in meals
+
+
+def test_a_database_from_an_older_version_is_refused_clearly(tmp_path) -> None:
+    import sqlite3
+
+    import pytest
+
+    from actions.db.session import SchemaOutdated, create_schema, make_engine
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE canteens (id INTEGER PRIMARY KEY, name TEXT, lunch_capacity INTEGER)")
+    engine = make_engine(f"sqlite:///{path}")
+    with pytest.raises(SchemaOutdated, match="canteens"):
+        create_schema(engine)
+    engine.dispose()

@@ -21,7 +21,6 @@ from actions.meals import booking as meal_booking
 from actions.meals.context import MealContext, meal_context, who_for
 from actions.tracker_utils import latest_intent
 
-FORM = "cancel_booking_form"
 STATE = ("cancel_ref", "cancel_confirmed", "cancel_options", "cancel_stop")
 MAX_OPTIONS = 3
 INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",

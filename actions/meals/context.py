@@ -37,4 +37,6 @@ def meal_context(tracker: Tracker) -> MealContext:
 
 def who_for(context: MealContext, resident_name: Optional[str]) -> str:
     """How the resident is named in a sentence: 您 to themselves, by name to family."""
-    return resident_name or "您" if context.is_family else "您"
+    if context.is_family:
+        return resident_name or "您"
+    return "您"

@@ -22,7 +22,6 @@ from actions.meals.said import meal_values
 
 logger = logging.getLogger(__name__)
 
-FORM = "meal_booking_form"
 REQUIRED = ("meal_date", "meal_type", "meal_canteen_id", "meal_quantity", "meal_delivery", "meal_confirmed")
 STATE = REQUIRED + ("meal_stop", "meal_changing", "meal_offer")
 # Intents the form leaves to the rules (it rejects the turn, so they run and the form goes on).
