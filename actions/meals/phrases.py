@@ -39,27 +39,25 @@ def say_choice(choice: MealChoice, canteen: Canteen, today: dt.date, home_cantee
     return f"{place}{when}的{meal_word(choice.meal_type)}"
 
 
+PROBLEM_SENTENCES = {
+    Problem.PAST: "{when}已经过去了，订不了。",
+    Problem.TOO_FAR: "只能订{days}天以内的饭。",
+    Problem.CLOSED: "{when}，{canteen}休息，不开门。",
+    Problem.NOT_SERVED: "{canteen}不做{meal}。",
+    Problem.CUTOFF: "{when}的{meal}已经过了预订时间，要在{cutoff}前订。",
+    Problem.DUPLICATE: "{who}已经订过{when}的{meal}了。要改的话，先说“取消{meal}”，再重新订。",
+    Problem.TOO_MANY: "一次最多订{most}。",
+    Problem.FULL: "{canteen}{when}的{meal}已经订满了。",
+    Problem.DELIVERY_FULL: "{canteen}{when}的送餐名额已经满了。",
+}
+
+
 def problem_sentence(problem: Problem, choice: MealChoice, canteen: Canteen, rules: MealRules,
                      today: dt.date, who: str = "您") -> str:
-    when = say_date(choice.day, today) if choice.day else ""
-    meal = meal_word(choice.meal_type)
-    if problem is Problem.PAST:
-        return f"{when}已经过去了，订不了。"
-    if problem is Problem.TOO_FAR:
-        return f"只能订{rules.days_ahead}天以内的饭。"
-    if problem is Problem.CLOSED:
-        return f"{when}，{canteen.name}休息，不开门。"
-    if problem is Problem.NOT_SERVED:
-        return f"{canteen.name}不做{meal}。"
-    if problem is Problem.CUTOFF:
-        return f"{when}的{meal}已经过了预订时间，要在{say_cutoff(rules, choice.meal_type or '午餐')}前订。"
-    if problem is Problem.DUPLICATE:
-        return f"{who}已经订过{when}的{meal}了。要改的话，先说“取消{meal}”，再重新订。"
-    if problem is Problem.TOO_MANY:
-        return f"一次最多订{say_count(rules.max_quantity)}。"
-    if problem is Problem.FULL:
-        return f"{canteen.name}{when}的{meal}已经订满了。"
-    return f"{canteen.name}{when}的送餐名额已经满了。"
+    return PROBLEM_SENTENCES[problem].format(
+        when=say_date(choice.day, today) if choice.day else "", meal=meal_word(choice.meal_type),
+        canteen=canteen.name, days=rules.days_ahead, most=say_count(rules.max_quantity), who=who,
+        cutoff=say_cutoff(rules, choice.meal_type) if choice.meal_type else "")
 
 
 def price_sentence(price: Quote, who: str = "您") -> str:
