@@ -17,15 +17,14 @@ from actions.bookings.listing import BookingItem, matching, spoken_list, upcomin
 from actions.lang.dates import parse_date
 from actions.lang.meals import parse_meal
 from actions.lang.numbers import chinese_number
+from actions.forms.read_back import INTERRUPTING as BASE_INTERRUPTING
 from actions.meals import booking as meal_booking
 from actions.meals.context import MealContext, meal_context, who_for
 from actions.tracker_utils import latest_intent
 
 STATE = ("cancel_ref", "cancel_confirmed", "cancel_options", "cancel_stop")
 MAX_OPTIONS = 3
-INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
-                          "check_bookings", "book_meal", "book_service", "ask_policy", "goodbye", "ask_help",
-                          "greet", "thank", "out_of_scope"})
+INTERRUPTING = BASE_INTERRUPTING | {"book_meal", "book_service"}
 _ORDINAL = re.compile(r"第?([一二三1-3两])个?")
 # "不取消了" is classified like a request to cancel; these words mean keep it.
 _KEEP = re.compile(r"(不|别|不用|不要|甭)(取消|退|撤)|算了|先留着|还要")
@@ -71,7 +70,7 @@ class ValidateCancelBookingForm(FormValidationAction):
             return []
         context = meal_context(tracker)
         if context.resident_id is None:
-            dispatcher.utter_message(response="utter_meal_need_resident")
+            dispatcher.utter_message(response="utter_need_resident")
             return [SlotSet(slot, None) for slot in STATE] + [SlotSet("cancel_stop", "no_resident")]
         updates = self._understand(dispatcher, tracker, context, starting, intent)
         return [SlotSet(slot, value) for slot, value in updates.items()]
@@ -99,12 +98,12 @@ class ValidateCancelBookingForm(FormValidationAction):
         if requested == "cancel_confirmed":
             if intent in ("affirm", "cancel_booking"):
                 return {"cancel_confirmed": True}
-            dispatcher.utter_message(response="utter_meal_not_caught")
+            dispatcher.utter_message(response="utter_not_caught")
             return {"cancel_confirmed": None}
         options = self._options(tracker, context)
         picked = _pick(text, options, context)
         if len(picked) != 1:
-            dispatcher.utter_message(response="utter_meal_not_caught")
+            dispatcher.utter_message(response="utter_not_caught")
             return {"cancel_ref": None}
         return self._choose(dispatcher, picked, context)
 

@@ -24,7 +24,7 @@ class ActionCheckBookings(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = meal_context(tracker)
         if context.resident_id is None:
-            dispatcher.utter_message(response="utter_meal_need_resident")
+            dispatcher.utter_message(response="utter_need_resident")
             return []
         text = tracker.latest_message.get("text") or ""
         mention = parse_date(text, context.today)

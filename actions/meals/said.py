@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Dict, Optional
 
 from sqlalchemy.orm import Session
 
+from actions.forms.read_back import corrected_part
 from actions.lang.dates import parse_date
 from actions.lang.meals import parse_delivery, parse_meal
 from actions.lang.numbers import parse_quantity
@@ -14,16 +14,6 @@ from actions.meals.menu import canteen_named
 from actions.meals.rules import MEAL_TYPES
 
 DELIVERY_VALUES = {"送餐上门": True, "堂食": False}
-# "不对，是后天" / "不是明天是后天" / "改成三份": the words after the last marker are the new value.
-_CORRECTION = re.compile(r"(改成|换成|改为|改到|换到|应该是|不是.*?是|不对.*?是|错了.*?是)")
-
-
-def corrected_part(text: str) -> str:
-    """The part of a correction that holds the new value (the whole text when it is not one)."""
-    last = None
-    for last in _CORRECTION.finditer(text):
-        pass
-    return text[last.end():] if last else text
 
 
 def _from_buttons(entities: Dict[str, Any], today: dt.date, session: Session) -> Dict[str, Any]:

@@ -1,0 +1,143 @@
+"""Forms that take everything said at once, explain each problem with the nearest alternative,
+read everything back and write only after yes. The meal and home-service forms share this."""
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions import runtime
+from actions.db.models import Resident
+from actions.tracker_utils import latest_intent
+
+# Intents a form leaves to the rules: it rejects the turn, they run, then the form goes on.
+INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
+                          "check_bookings", "ask_policy", "goodbye", "ask_help", "greet", "thank", "out_of_scope"})
+STOP_WORDS = ("算了", "不订了", "不订", "不约了", "不约", "不要了", "不用了", "别订", "别约", "取消", "不吃了", "不做了")
+# "不对，是后天" / "不是明天是后天" / "改成三份": the words after the last marker are the new value.
+_CORRECTION = re.compile(r"(改成|换成|改为|改到|换到|应该是|不是.*?是|不对.*?是|错了.*?是)")
+
+
+def corrected_part(text: str) -> str:
+    """The part of a correction that holds the new value (the whole text when it is not one)."""
+    last = None
+    for last in _CORRECTION.finditer(text):
+        pass
+    return text[last.end():] if last else text
+
+
+def stop_requested(tracker: Tracker) -> bool:
+    intent = latest_intent(tracker)
+    text = tracker.latest_message.get("text") or ""
+    return intent == "cancel_booking" or (intent == "deny" and any(word in text for word in STOP_WORDS))
+
+
+class ReadBackForm(FormValidationAction, ABC):
+    """The shared dialogue logic; a subclass says what the words mean and what can be booked."""
+
+    prefix = ""  # "meal": slots meal_confirmed, meal_stop, meal_changing, meal_offer
+    required: Tuple[str, ...] = ()
+    extra_state: Tuple[str, ...] = ()  # slots kept by the form that are not asked for
+    interrupting = INTERRUPTING
+
+    @property
+    def state(self) -> Tuple[str, ...]:
+        return self.required + self.extra_state + (self.slot("stop"), self.slot("changing"), self.slot("offer"))
+
+    def slot(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+    @abstractmethod
+    def said(self, tracker: Tracker, context: Any, session: Session, requested: Optional[str]) -> Dict[str, Any]:
+        """Slot values found in the latest message."""
+
+    @abstractmethod
+    def check(self, dispatcher: CollectingDispatcher, context: Any, state: Dict[str, Any], resident: Resident,
+              session: Session) -> Dict[str, Any]:
+        """Explain the first problem with the state and offer alternatives; returns slot changes."""
+
+    @abstractmethod
+    def context(self, tracker: Tracker) -> Any:
+        """Who is served, by whom, when, under which rules."""
+
+    def starting_values(self, resident: Resident, context: Any) -> Dict[str, Any]:
+        return {}
+
+    def offer_values(self, offer: Dict[str, Any]) -> Dict[str, Any]:
+        """The slots an accepted alternative fills."""
+        return dict(offer)
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return [] if tracker.get_slot(self.slot("stop")) else list(self.required)
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        return []  # everything happens in get_validation_events, which sees the whole turn
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        # Rasa marks the loop active before its first validation; no question asked yet means it is starting.
+        starting = not tracker.get_slot("requested_slot")
+        if not starting and latest_intent(tracker) in self.interrupting:
+            return []
+        context = self.context(tracker)
+        previous = {slot: None if starting else tracker.get_slot(slot) for slot in self.state}
+        with runtime.sessions()() as session:
+            resident = session.get(Resident, context.resident_id) if context.resident_id else None
+            if resident is None:
+                dispatcher.utter_message(response="utter_need_resident")
+                return [SlotSet(slot, None) for slot in self.state] + [SlotSet(self.slot("stop"), "no_resident")]
+            updates = self._understand(dispatcher, tracker, context, previous, resident, session, starting)
+            if not updates:
+                return []
+            state = {**previous, **updates}
+            if not state.get(self.slot("stop")):
+                updates.update(self.check(dispatcher, context, state, resident, session))
+        return [SlotSet(slot, value) for slot, value in updates.items()]
+
+    def _understand(self, dispatcher: CollectingDispatcher, tracker: Tracker, context: Any,
+                    previous: Dict[str, Any], resident: Resident, session: Session, starting: bool) -> Dict[str, Any]:
+        """The slot changes this turn asks for (empty: the turn said nothing for the form)."""
+        confirmed, changing, offer = self.slot("confirmed"), self.slot("changing"), self.slot("offer")
+        updates: Dict[str, Any] = {}
+        if starting:
+            updates = {slot: None for slot in self.state}
+            updates.update(self.starting_values(resident, context))
+        elif stop_requested(tracker):
+            return {self.slot("stop"): "asked"}
+        requested = None if starting else tracker.get_slot("requested_slot")
+        values = self.said(tracker, context, session, requested)
+        changed = {slot: value for slot, value in values.items() if previous.get(slot) != value}
+        intent = latest_intent(tracker)
+        offers = json.loads(previous.get(offer) or "[]")
+        if changed:
+            updates.update(changed)
+            updates.update({offer: None, changing: None, confirmed: None})
+        elif offers and intent == "affirm":
+            updates.update(self.offer_values(offers[0]))
+            updates.update({offer: None, confirmed: None})
+        elif offers and intent == "deny":
+            updates[offer] = None
+        elif requested == confirmed and intent == "affirm":
+            updates[confirmed] = True
+        elif requested == confirmed and intent == "deny":
+            updates.update({changing: True, confirmed: None})
+        elif not updates and intent != "nlu_fallback":
+            # Understood as a reply, but it says nothing the form can use: ask the same again.
+            dispatcher.utter_message(response="utter_not_caught")
+            updates[confirmed] = None
+        return updates
+
+    def offer(self, dispatcher: CollectingDispatcher, offers: List[Dict[str, Any]], buttons: List[Dict[str, str]],
+              question: str, stop_title: str) -> Dict[str, Any]:
+        """Ask about the first alternative (a yes takes it); all are buttons, at most three with the stop."""
+        dispatcher.utter_message(text=question, buttons=buttons[:2] + [{"title": stop_title, "payload": stop_title}])
+        return {self.slot("offer"): json.dumps(offers[:2], ensure_ascii=False)}
