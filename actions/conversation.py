@@ -20,7 +20,6 @@ from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_i
 logger = logging.getLogger(__name__)
 
 FEATURES = {
-    "book_service": "上门服务预约",
     "ask_policy": "政策咨询",
 }
 

@@ -31,6 +31,7 @@ MAX_IDENTIFY_ATTEMPTS = 3
 # Tasks that need to know who is speaking: what runs once they are known, and how it is named.
 RESUMABLE_TASKS = {
     "book_meal": ("meal_booking_form", "订餐"),
+    "book_service": ("service_booking_form", "约上门服务"),
     "cancel_booking": ("cancel_booking_form", "取消预订"),
     "check_bookings": ("action_check_bookings", "查预订"),
 }

@@ -21,7 +21,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_seed(args: argparse.Namespace) -> int:
     from actions.clock import local_today
-    from actions.db.seed import ensure_menus, seed_demo_data
+    from actions.db.seed import ensure_menus, seed_demo_data, sync_services
     from actions.db.session import SchemaOutdated, create_schema, make_engine, session_factory
 
     settings = load_settings()
@@ -32,10 +32,12 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(f"[seed] {exc}", file=sys.stderr)
         return 1
     sessions = session_factory(engine)
-    written = seed_demo_data(sessions, local_today(settings))
+    written = seed_demo_data(sessions, local_today(settings), settings.services_config)
     if written:
         print("[seed] demo district written: " + ", ".join(f"{k} {v}" for k, v in written.items()))
     else:
+        if sync_services(sessions, settings.services_config):
+            print(f"[seed] service catalogue updated from {settings.services_config}")
         dishes = ensure_menus(sessions, local_today(settings))
         if dishes:
             print(f"[seed] demo menus for the coming week: {dishes} dishes")

@@ -104,6 +104,12 @@ class Settings:
     meals_config: Path = PROJECT_ROOT / "data" / "meals.yml"
     """Meal rules staff can edit: cut-offs, subsidies by age, booking limits."""
 
+    services_config: Path = PROJECT_ROOT / "data" / "services.yml"
+    """The home-service catalogue staff can edit: prices, subsidies, weekly capacity, helpers, synonyms."""
+
+    outbox_interval_s: float = 2.0
+    """How often the outbox worker looks for notices to deliver."""
+
     def __post_init__(self) -> None:
         if self.kiosk_mode not in KIOSK_MODES:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
@@ -123,6 +129,8 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        if self.outbox_interval_s <= 0:
+            raise ValueError("the outbox interval must be positive")
         if self.fixed_now is not None:
             try:
                 dt.datetime.fromisoformat(self.fixed_now)
@@ -160,6 +168,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         timezone=env.get("XIAONUAN_TIMEZONE", "").strip() or defaults.timezone,
         fixed_now=env.get("XIAONUAN_NOW", "").strip() or None,
         meals_config=Path(env.get("XIAONUAN_MEALS_CONFIG", "").strip() or defaults.meals_config),
+        services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
+        outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
     )
 
 
@@ -178,6 +188,7 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
             "XIAONUAN_TIMEZONE": settings.timezone,
             "XIAONUAN_MEALS_CONFIG": str(settings.meals_config),
+            "XIAONUAN_SERVICES_CONFIG": str(settings.services_config),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",

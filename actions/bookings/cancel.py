@@ -13,13 +13,15 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.audit import record
-from actions.bookings.listing import BookingItem, matching, spoken_list, upcoming
-from actions.lang.dates import parse_date
-from actions.lang.meals import parse_meal
-from actions.lang.numbers import chinese_number
+from actions.bookings.listing import BookingItem, all_upcoming, matching, spoken_list, what_mentioned
+from actions.context import TaskContext, task_context, who_for
 from actions.forms.read_back import INTERRUPTING as BASE_INTERRUPTING
+from actions.lang.dates import parse_date
+from actions.lang.numbers import chinese_number
 from actions.meals import booking as meal_booking
-from actions.meals.context import MealContext, meal_context, who_for
+from actions.meals.rules import load_rules
+from actions.services.catalogue import load_catalogue
+from actions.services.lifecycle import change_status
 from actions.tracker_utils import latest_intent
 
 STATE = ("cancel_ref", "cancel_confirmed", "cancel_options", "cancel_stop")
@@ -30,17 +32,22 @@ _ORDINAL = re.compile(r"第?([一二三1-3两])个?")
 _KEEP = re.compile(r"(不|别|不用|不要|甭)(取消|退|撤)|算了|先留着|还要")
 
 
-def _items(context: MealContext) -> List[BookingItem]:
+def _items(context: TaskContext) -> List[BookingItem]:
     with runtime.sessions()() as session:
-        return upcoming(session, context.resident_id, context.today, context.rules)
+        return all_upcoming(session, context.resident_id, context.today)
 
 
-def _pick(text: str, options: List[BookingItem], context: MealContext) -> List[BookingItem]:
-    """Which offered booking the answer names: by position ("第二个") or by day and meal."""
+def _described(text: str, context: TaskContext) -> tuple:
     mention = parse_date(text, context.today)
-    meal = parse_meal(text)
-    if mention or meal:
-        return matching(options, mention.day if mention else None, meal)
+    return (mention.day if mention else None,
+            what_mentioned(text, load_catalogue(runtime.settings().services_config)))
+
+
+def _pick(text: str, options: List[BookingItem], context: TaskContext) -> List[BookingItem]:
+    """Which offered booking the answer names: by position ("第二个") or by day, meal or service."""
+    day, what = _described(text, context)
+    if day or what:
+        return matching(options, day, what)
     found = _ORDINAL.search(text.replace(" ", ""))
     if found:
         position = chinese_number(found.group(1))
@@ -68,26 +75,25 @@ class ValidateCancelBookingForm(FormValidationAction):
         intent = latest_intent(tracker)
         if not starting and intent in INTERRUPTING:
             return []
-        context = meal_context(tracker)
+        context = task_context(tracker)
         if context.resident_id is None:
             dispatcher.utter_message(response="utter_need_resident")
             return [SlotSet(slot, None) for slot in STATE] + [SlotSet("cancel_stop", "no_resident")]
         updates = self._understand(dispatcher, tracker, context, starting, intent)
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
-    def _understand(self, dispatcher: CollectingDispatcher, tracker: Tracker, context: MealContext,
+    def _understand(self, dispatcher: CollectingDispatcher, tracker: Tracker, context: TaskContext,
                     starting: bool, intent: Optional[str]) -> Dict[str, Any]:
         who = who_for(context, tracker.get_slot("resident_name"))
         text = tracker.latest_message.get("text") or ""
         if starting:
             items = _items(context)
-            mention = parse_date(text, context.today)
-            meal = parse_meal(text)
+            day, what = _described(text, context)
             updates: Dict[str, Any] = {slot: None for slot in STATE}
             if not items:
                 dispatcher.utter_message(text=f"{who}现在没有要取消的预订。")
                 return {**updates, "cancel_stop": "none"}
-            candidates = matching(items, mention.day if mention else None, meal)
+            candidates = matching(items, day, what)
             if not candidates:
                 dispatcher.utter_message(text=f"没找到这个预订。{who}订的有：{spoken_list(items)}。")
                 candidates = items
@@ -108,13 +114,13 @@ class ValidateCancelBookingForm(FormValidationAction):
         return self._choose(dispatcher, picked, context)
 
     @staticmethod
-    def _options(tracker: Tracker, context: MealContext) -> List[BookingItem]:
+    def _options(tracker: Tracker, context: TaskContext) -> List[BookingItem]:
         refs = json.loads(tracker.get_slot("cancel_options") or "[]")
         by_ref = {item.ref: item for item in _items(context)}
         return [by_ref[ref] for ref in refs if ref in by_ref]
 
     @staticmethod
-    def _choose(dispatcher: CollectingDispatcher, candidates: List[BookingItem], context: MealContext) -> Dict[str, Any]:
+    def _choose(dispatcher: CollectingDispatcher, candidates: List[BookingItem], context: TaskContext) -> Dict[str, Any]:
         if len(candidates) > 1:
             return {"cancel_options": json.dumps([item.ref for item in candidates[:MAX_OPTIONS]])}
         item = candidates[0]
@@ -131,7 +137,7 @@ class ActionAskCancelRef(Action):
         return "action_ask_cancel_ref"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        context = meal_context(tracker)
+        context = task_context(tracker)
         options = ValidateCancelBookingForm._options(tracker, context)
         numbered = "；".join(f"第{'一二三'[i]}个，{item.line}" for i, item in enumerate(options))
         dispatcher.utter_message(
@@ -145,7 +151,7 @@ class ActionAskCancelConfirmed(Action):
         return "action_ask_cancel_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        context = meal_context(tracker)
+        context = task_context(tracker)
         ref = tracker.get_slot("cancel_ref")
         item = next((i for i in _items(context) if i.ref == ref), None)
         if item is None:
@@ -155,6 +161,22 @@ class ActionAskCancelConfirmed(Action):
                                  buttons=[{"title": "对，取消", "payload": "/affirm"},
                                           {"title": "不取消", "payload": "/deny"}])
         return []
+
+
+def cancel_item(item: BookingItem, context: TaskContext) -> bool:
+    """Cancel a meal or a visit for the person speaking; false when it is too late."""
+    kind, _, number = item.ref.partition(":")
+    settings = runtime.settings()
+    if kind == "meal":
+        result = meal_booking.cancel(runtime.sessions(), load_rules(settings.meals_config), int(number),
+                                     context.actor, context.now)
+        return result.ok
+    if context.now >= item.deadline:
+        return False
+    reason = "家属取消" if context.is_family else "本人取消"
+    change_status(runtime.sessions(), load_catalogue(settings.services_config), int(number), "cancelled",
+                  context.actor, reason=reason)
+    return True
 
 
 class ActionCancelBooking(Action):
@@ -172,16 +194,14 @@ class ActionCancelBooking(Action):
         if stop or not tracker.get_slot("cancel_confirmed") or not ref:
             dispatcher.utter_message(text="好的，不取消，预订还在。")
             return reset
-        context = meal_context(tracker)
+        context = task_context(tracker)
         item = next((i for i in _items(context) if i.ref == ref), None)
-        kind, _, number = ref.partition(":")
-        if item is None or kind != "meal":
+        if item is None:
             dispatcher.utter_message(text="这个预订已经不在了。")
             return reset
-        result = meal_booking.cancel(runtime.sessions(), context.rules, int(number), context.actor, context.now)
-        if not result.ok:
+        if not cancel_item(item, context):
             dispatcher.utter_message(text=f"{item.line}已经过了取消时间，这里取消不了。请打电话{item.phone}。")
             return reset
-        record(actor=context.actor, action="meal_cancelled", target=ref, detail=item.line)
+        record(actor=context.actor, action=f"{ref.split(':')[0]}_cancelled", target=ref, detail=item.line)
         dispatcher.utter_message(text=f"好的，{item.line}已经取消了。")
         return reset

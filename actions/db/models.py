@@ -217,25 +217,89 @@ class ServiceSlot(Base):
     service_type_id = Column(Integer, ForeignKey("service_types.id", ondelete="CASCADE"), nullable=False)
     day = Column(Date, nullable=False)
     half_day = Column(String(4), nullable=False)  # 上午 / 下午
-    capacity = Column(Integer, nullable=False)
+    capacity = Column(Integer, nullable=False)  # from the catalogue's weekly template when created
     booked = Column(Integer, nullable=False, default=0)
+
+    service_type = relationship("ServiceType")
 
 
 class ServiceBooking(Base):
-    """A home-service visit booked by or for a resident."""
+    """A home-service visit booked by or for a resident: requested → confirmed → done, or cancelled."""
 
     __tablename__ = "service_bookings"
+    __table_args__ = (Index("ix_service_booking_resident_status", "resident_id", "status"),)
 
     id = Column(Integer, primary_key=True)
-    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=False, index=True)
-    slot_id = Column(Integer, ForeignKey("service_slots.id"), nullable=False)
-    status = Column(String(20), nullable=False, default="requested")
-    note = Column(String(200), nullable=False, default="")
+    resident_id = Column(Integer, ForeignKey("residents.id"), nullable=False)
+    slot_id = Column(Integer, ForeignKey("service_slots.id"), nullable=False, index=True)
+    status = Column(String(20), nullable=False, default="requested")  # requested/confirmed/done/cancelled
+    time_note = Column(String(20), nullable=False, default="")  # "下午三点" when a time was asked for
+    note = Column(String(200), nullable=False, default="")  # special request: 带上梯子, 要女护工
     helper_name = Column(String(40), nullable=True)
+    unit_price = Column(Float, nullable=False, default=0.0)
+    subsidy = Column(Float, nullable=False, default=0.0)
+    price_total = Column(Float, nullable=False, default=0.0)
     booked_by = Column(String(60), nullable=False)
     channel = Column(String(20), nullable=False, default="")
     message_id = Column(String(80), nullable=True, unique=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+    slot = relationship("ServiceSlot")
+    resident = relationship("Resident")
+    changes = relationship("ServiceBookingChange", back_populates="booking", order_by="ServiceBookingChange.id")
+
+
+class ServiceBookingChange(Base):
+    """One step of a service booking's life: who changed what, when and why."""
+
+    __tablename__ = "service_booking_changes"
+
+    id = Column(Integer, primary_key=True)
+    booking_id = Column(Integer, ForeignKey("service_bookings.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_status = Column(String(20), nullable=True)  # None when the booking was made
+    to_status = Column(String(20), nullable=False)
+    actor = Column(String(60), nullable=False)  # "resident:3", "family:2", "staff:1", "system"
+    reason = Column(String(200), nullable=False, default="")
+    detail = Column(String(200), nullable=False, default="")  # helper assigned, new time …
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    booking = relationship("ServiceBooking", back_populates="changes")
+
+
+class OutboxMessage(Base):
+    """A notice to deliver to a resident or family member, written in the same transaction as its cause.
+
+    Delivered at least once by the outbox worker; receivers drop a key they have seen.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
+
+    id = Column(Integer, primary_key=True)
+    recipient = Column(String(40), nullable=False)  # "resident:1", "family:2"
+    kind = Column(String(40), nullable=False)  # service_confirmed, service_done …
+    text = Column(Text, nullable=False)
+    key = Column(String(120), nullable=False, unique=True)  # one notice per cause and recipient
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
+    delivered_at = Column(DateTime, nullable=True)
+    last_error = Column(String(200), nullable=False, default="")
+
+
+class ResidentMessage(Base):
+    """A notice waiting for a resident: the kiosk says it at the start of their next conversation."""
+
+    __tablename__ = "resident_messages"
+    __table_args__ = (UniqueConstraint("resident_id", "key"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False)
+    key = Column(String(120), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    told_at = Column(DateTime, nullable=True)
 
 
 class Alert(Base):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Iterable
 
 from sqlalchemy import func, select
@@ -14,10 +15,13 @@ from actions.db.models import (
     FamilyMember,
     MenuItem,
     Resident,
-    ServiceSlot,
     ServiceType,
     StaffUser,
 )
+from actions.services.catalogue import load_catalogue
+from bot.settings import PROJECT_ROOT
+
+DEFAULT_CATALOGUE = PROJECT_ROOT / "data" / "services.yml"
 
 CANTEENS = [
     dict(name="幸福里幸福食堂", short_name="幸福里", address="幸福里小区3号楼一层", phone="010-6688-2001",
@@ -40,27 +44,6 @@ DISHES = {
             ("香菇青菜", "素,低盐,低糖"), ("鲫鱼豆腐汤", "软烂,低盐,低糖"), ("杂粮饭", "低糖,素"),
             ("糖醋里脊", "")],
 }
-
-SERVICES = [
-    dict(code="cleaning", name="助洁", duration_minutes=120, price=40.0, needs_assessment=False,
-         description="上门打扫卫生、擦窗户、整理房间"),
-    dict(code="bathing", name="助浴", duration_minutes=60, price=50.0, needs_assessment=False,
-         description="上门协助洗澡，两名护理员"),
-    dict(code="escort", name="助医", duration_minutes=180, price=60.0, needs_assessment=False,
-         description="陪同去医院看病、取药"),
-    dict(code="shopping", name="代购", duration_minutes=60, price=10.0, needs_assessment=False,
-         description="代买菜、买药、买日用品"),
-    dict(code="laundry", name="洗衣", duration_minutes=60, price=15.0, needs_assessment=False,
-         description="上门收送衣物被褥清洗"),
-    dict(code="companionship", name="陪聊", duration_minutes=60, price=0.0, needs_assessment=False,
-         description="志愿者上门聊天、读报"),
-    dict(code="haircut", name="理发", duration_minutes=30, price=10.0, needs_assessment=False,
-         description="上门理发"),
-    dict(code="repair", name="维修", duration_minutes=90, price=20.0, needs_assessment=False,
-         description="水管、电灯、门锁等小修小补"),
-    dict(code="nursing", name="上门护理", duration_minutes=60, price=80.0, needs_assessment=True,
-         description="护士上门换药、测血糖、压疮护理，需要先做能力评估"),
-]
 
 RESIDENTS = [
     dict(name="张桂英", gender="女", birth_date=dt.date(1941, 3, 12), phone="13800001234",
@@ -119,16 +102,22 @@ def ensure_menus(sessions: sessionmaker, first_day: dt.date, days: int = 7) -> i
     return written
 
 
-def _slots(services: list[ServiceType], first_day: dt.date, days: int) -> list[ServiceSlot]:
-    slots = []
-    for offset in range(days):
-        day = first_day + dt.timedelta(days=offset)
-        for service in services:
-            for half in ("上午", "下午"):
-                capacity = 0 if day.isoweekday() == 7 else 3
-                slots.append(ServiceSlot(service_type_id=service.id, day=day, half_day=half,
-                                         capacity=capacity, booked=0))
-    return slots
+def sync_services(sessions: sessionmaker, catalogue_path: Path = DEFAULT_CATALOGUE) -> int:
+    """Make the service rows match the catalogue file (added or renamed services); returns rows written."""
+    catalogue = load_catalogue(catalogue_path)
+    written = 0
+    with sessions.begin() as session:
+        existing = {row.code: row for row in session.scalars(select(ServiceType))}
+        for service in catalogue.services:
+            row = existing.get(service.code) or ServiceType(code=service.code)
+            values = dict(name=service.name, duration_minutes=service.duration_minutes, price=service.price,
+                          needs_assessment=service.needs_assessment, description=service.description)
+            if row.id is None or any(getattr(row, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(row, key, value)
+                session.add(row)
+                written += 1
+    return written
 
 
 def is_seeded(sessions: sessionmaker) -> bool:
@@ -136,10 +125,11 @@ def is_seeded(sessions: sessionmaker) -> bool:
         return (session.scalar(select(func.count(Resident.id))) or 0) > 0
 
 
-def seed_demo_data(sessions: sessionmaker, today: dt.date) -> dict:
+def seed_demo_data(sessions: sessionmaker, today: dt.date, catalogue_path: Path = DEFAULT_CATALOGUE) -> dict:
     """Write the demo district unless residents exist already; returns what was written."""
     if is_seeded(sessions):
         return {}
+    sync_services(sessions, catalogue_path)
     with sessions.begin() as session:
         canteens = []
         for row in CANTEENS:
@@ -150,8 +140,6 @@ def seed_demo_data(sessions: sessionmaker, today: dt.date) -> dict:
                              for meal, (price, capacity) in meals.items()]
             canteens.append(canteen)
         session.add_all(canteens)
-        services = [ServiceType(**row) for row in SERVICES]
-        session.add_all(services)
         session.flush()
         residents = []
         for row in RESIDENTS:
@@ -167,8 +155,6 @@ def seed_demo_data(sessions: sessionmaker, today: dt.date) -> dict:
             for index in row["residents"]:
                 session.add(FamilyLink(family_member_id=member.id, resident_id=residents[index].id,
                                        relation=row["relation"]))
-        slots = _slots(services, today, 14)
-        session.add_all(slots)
         session.add(StaffUser(username="admin", display_name="社区管理员", role="admin"))
     ensure_menus(sessions, today)
     with sessions() as session:
@@ -180,7 +166,6 @@ def _counts(session: Session) -> dict:
         "canteens": session.scalar(select(func.count(Canteen.id))),
         "menu_items": session.scalar(select(func.count(MenuItem.id))),
         "services": session.scalar(select(func.count(ServiceType.id))),
-        "service_slots": session.scalar(select(func.count(ServiceSlot.id))),
         "residents": session.scalar(select(func.count(Resident.id))),
         "family_members": session.scalar(select(func.count(FamilyMember.id))),
         "staff_users": session.scalar(select(func.count(StaffUser.id))),

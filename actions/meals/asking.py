@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from abc import ABC
+from typing import Any, Dict
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import runtime
 from actions.db.models import Canteen, CanteenMeal, Resident
+from actions.forms.asking import AskSlot, inform_payload
 from actions.lang.spoken import say_money
 from actions.meals.booking import price_for
 from actions.meals.context import meal_context, who_for
@@ -21,34 +19,8 @@ from actions.meals.form import choice_from
 from actions.meals.phrases import meal_word, read_back
 
 
-def offer_made_this_turn(tracker: Tracker) -> bool:
-    """An alternative was just offered: that is the question, ask nothing else."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == "meal_offer" and event.get("value"):
-            return True
-    return False
-
-
-def _inform(**entities: Any) -> str:
-    return "/inform" + json.dumps(entities, ensure_ascii=False)
-
-
-class _AskMealSlot(Action, ABC):
-    slot = ""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if not offer_made_this_turn(tracker):
-            self.ask(dispatcher, tracker)
-        return []
-
-    @abstractmethod
-    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        """Utter the question for this slot."""
+class _AskMealSlot(AskSlot, ABC):
+    offer_slot = "meal_offer"
 
 
 class ActionAskMealDate(_AskMealSlot):
@@ -58,7 +30,7 @@ class ActionAskMealDate(_AskMealSlot):
         today = meal_context(tracker).today
         days = [("明天", today + dt.timedelta(days=1)), ("后天", today + dt.timedelta(days=2))]
         dispatcher.utter_message(response="utter_ask_meal_date",
-                                 buttons=[{"title": word, "payload": _inform(date=day.isoformat())}
+                                 buttons=[{"title": word, "payload": inform_payload(date=day.isoformat())}
                                           for word, day in days])
 
 
@@ -74,7 +46,7 @@ class ActionAskMealType(_AskMealSlot):
         words = [meal_word(m) for m in meals]
         question = f"订{'、'.join(words[:-1])}，还是{words[-1]}？" if len(words) > 1 else f"订{words[0]}吗？"
         dispatcher.utter_message(text=question,
-                                 buttons=[{"title": meal_word(m), "payload": _inform(meal_type=m)} for m in meals[:3]])
+                                 buttons=[{"title": meal_word(m), "payload": inform_payload(meal_type=m)} for m in meals[:3]])
 
 
 class ActionAskMealCanteenId(_AskMealSlot):
@@ -83,7 +55,7 @@ class ActionAskMealCanteenId(_AskMealSlot):
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with runtime.sessions()() as session:
             canteens = list(session.scalars(select(Canteen).order_by(Canteen.id).limit(3)))
-            buttons = [{"title": c.name, "payload": _inform(canteen=c.name)} for c in canteens]
+            buttons = [{"title": c.name, "payload": inform_payload(canteen=c.name)} for c in canteens]
         dispatcher.utter_message(response="utter_ask_meal_canteen_id", buttons=buttons)
 
 
@@ -92,8 +64,8 @@ class ActionAskMealQuantity(_AskMealSlot):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_meal_quantity",
-                                 buttons=[{"title": "一份", "payload": _inform(quantity="1")},
-                                          {"title": "两份", "payload": _inform(quantity="2")}])
+                                 buttons=[{"title": "一份", "payload": inform_payload(quantity="1")},
+                                          {"title": "两份", "payload": inform_payload(quantity="2")}])
 
 
 class ActionAskMealDelivery(_AskMealSlot):
@@ -105,8 +77,8 @@ class ActionAskMealDelivery(_AskMealSlot):
             canteen = session.get(Canteen, int(canteen_id)) if canteen_id else None
             fee = say_money(canteen.delivery_fee) if canteen else ""
         dispatcher.utter_message(response="utter_ask_meal_delivery", fee=fee,
-                                 buttons=[{"title": "去食堂吃", "payload": _inform(delivery="堂食")},
-                                          {"title": "送到家", "payload": _inform(delivery="送餐上门")}])
+                                 buttons=[{"title": "去食堂吃", "payload": inform_payload(delivery="堂食")},
+                                          {"title": "送到家", "payload": inform_payload(delivery="送餐上门")}])
 
 
 class ActionAskMealConfirmed(_AskMealSlot):

@@ -1,0 +1,76 @@
+"""The home-service form's questions, one at a time, with at most three choices as buttons."""
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import runtime
+from actions.context import who_for
+from actions.db.models import Resident
+from actions.forms.asking import AskSlot, inform_payload
+from actions.services.booking import price_of
+from actions.services.context import service_context
+from actions.services.form import choice_from
+from actions.services.phrases import read_back
+
+# The three services asked for most; the others are understood when said.
+COMMON = ("助洁", "助浴", "助医")
+
+
+class _AskServiceSlot(AskSlot, ABC):
+    offer_slot = "service_offer"
+
+
+class ActionAskServiceCode(_AskServiceSlot):
+    slot = "service_code"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_ask_service_code",
+                                 buttons=[{"title": name, "payload": inform_payload(service_type=name)}
+                                          for name in COMMON])
+
+
+class ActionAskServiceDate(_AskServiceSlot):
+    slot = "service_date"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        today = service_context(tracker).today
+        days = [("明天", today + dt.timedelta(days=1)), ("后天", today + dt.timedelta(days=2))]
+        dispatcher.utter_message(response="utter_ask_service_date",
+                                 buttons=[{"title": word, "payload": inform_payload(date=day.isoformat())}
+                                          for word, day in days])
+
+
+class ActionAskServiceHalfDay(_AskServiceSlot):
+    slot = "service_half_day"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_ask_service_half_day",
+                                 buttons=[{"title": half, "payload": inform_payload(time_of_day=half)}
+                                          for half in ("上午", "下午")])
+
+
+class ActionAskServiceConfirmed(_AskServiceSlot):
+    """The read-back: service, day and time, the special request, the price after subsidy, then "对吗？"."""
+
+    slot = "service_confirmed"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        if tracker.get_slot("service_changing"):
+            dispatcher.utter_message(response="utter_service_what_to_change")
+            return
+        context = service_context(tracker)
+        choice = choice_from({name: tracker.get_slot(name) for name in
+                              ("service_code", "service_date", "service_half_day")})
+        service = context.catalogue.by_code(choice.code)
+        with runtime.sessions()() as session:
+            resident = session.get(Resident, context.resident_id)
+            price = price_of(service, resident, choice.day)
+            text = read_back(service, choice, tracker.get_slot("service_time") or "",
+                             tracker.get_slot("service_note") or "", price, context.today,
+                             who_for(context, resident.name))
+        dispatcher.utter_message(text=text, buttons=[{"title": "对", "payload": "/affirm"},
+                                                     {"title": "不对", "payload": "/deny"}])
