@@ -12,7 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.alerts import open_handoff
+from actions.clock import local_now
 from actions.db.models import Resident
+from actions.inbox import take_unread
 from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
 from actions.speech import speech_profile_message
 from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_id
@@ -41,6 +43,18 @@ def daypart(now: dt.datetime) -> str:
     return "晚上"
 
 
+def tell_news(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Notices waiting for the resident (a visit confirmed, a booking cancelled …), said once, to them only."""
+    rid = resident_id(tracker)
+    if rid is None or tracker.get_slot("actor_role") != "resident":
+        return
+    with runtime.sessions().begin() as session:
+        news = take_unread(session, rid)
+    if news:
+        dispatcher.utter_message(text="告诉您一件事：" + "".join(news) if len(news) == 1
+                                 else f"有{len(news)}件事告诉您：" + "".join(news))
+
+
 class ActionGreet(Action):
     """Greets by name and time of day when the speaker is known."""
 
@@ -54,7 +68,9 @@ class ActionGreet(Action):
                 resident = load_resident(session, rid)
                 title = view_of(resident, dt.date.today()).title if resident else None
             if title:
-                dispatcher.utter_message(response="utter_greet_named", title=title, daypart=daypart(dt.datetime.now()))
+                dispatcher.utter_message(response="utter_greet_named", title=title,
+                                         daypart=daypart(local_now(runtime.settings())))
+                tell_news(dispatcher, tracker)
                 return []
         dispatcher.utter_message(response="utter_greet")
         return []

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.audit import record
+from actions.inbox import take_unread
 from actions.residents import (
     clean_spoken_name,
     find_by_name,
@@ -174,6 +175,10 @@ class ActionIdentifyDone(Action):
             events.append(FollowupAction(RESUMABLE_TASKS[pending][0]))
         else:
             dispatcher.utter_message(response="utter_identify_done", title=view.title)
+        with runtime.sessions().begin() as session:
+            news = take_unread(session, view.id)
+        if news:
+            dispatcher.utter_message(text="告诉您一件事：" + "".join(news))
         return events + resets + [
             SlotSet("resident_id", str(view.id)),
             SlotSet("resident_name", view.name),

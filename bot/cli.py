@@ -1,4 +1,4 @@
-"""The `xiaonuan` command: run, train, seed, kiosk, kitchen, validate, test-stories."""
+"""The `xiaonuan` command: run, train, seed, kiosk, kitchen, services, outbox, validate, test-stories."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ import time
 from typing import List, Optional
 
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
+from bot.staff_cli import add_commands
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -76,7 +77,9 @@ def _speaker(settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from actions.db.session import sessions_for
     from bot.core_client import CoreClient
+    from bot.outbox_worker import OutboxWorker, default_receivers
     from bot.launcher import StartupError, start_stack
     from bot.text_kiosk import TextKiosk
     from bot.training import train
@@ -95,10 +98,13 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"(loopback only), actions {stack.actions_url}", flush=True)
         speaker, note = _speaker(stack.settings)
         print(f"[run] {note}", flush=True)
+        sessions = sessions_for(stack.settings.database_url)
+        outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s).start()
         client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
         try:
             TextKiosk(client, stack.settings, speaker).run()
         finally:
+            outbox.stop()
             if speaker is not None:
                 speaker.close()
     print("[run] stopped.")
@@ -164,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     kitchen = sub.add_parser("kitchen", help="print the kitchen list (portions and dietary notes) of a day")
     kitchen.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
     kitchen.set_defaults(func=cmd_kitchen)
+    add_commands(sub)
     sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
     sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
     return parser

@@ -79,7 +79,6 @@ _NOT_A_SERVICE = re.compile(
     r"修改|[吓急累饿气乐渴困]坏|胸口?闷|穿衣"
     r"|(?:订|买|送|带|吃|做)?(?:[一两二三四五几]?(?:点|些|个|份))?(?:早|午|中|晚|盒)?(?:饭|餐)"
 )
-_PUNCT = "，。！？、；：,.!?;:"
 # A refusal right before the service, maybe with helper words between: "不用帮我洗澡", "别再约理发".
 # "要不要"/"用不用"/"去不去" ask a question and "要不" suggests, so those are no refusal.
 _NEGATORS = "|".join([f"(?<!{word[1]}){word}" if word[0] == "不" else word for word in (
@@ -88,7 +87,7 @@ _FILLERS = "再|去|来|帮我|给我|替我|帮|给|找人|叫人|派人|请人
 _NEGATED_BEFORE = re.compile(rf"(?:{_NEGATORS})(?:{_FILLERS})*$")
 # A refusal after the service: "洗澡就不用了", "理发算了"; "助洁不要钱吧" is no refusal.
 _NEGATED_AFTER = re.compile(
-    rf"^(?:就|也|先|暂时|这次|今天|服务)*(?:不需要|用不着|没必要|不用|不要|不必|算了|免了|取消)(?=$|[了啦吧{_PUNCT}])"
+    rf"^(?:就|也|先|暂时|这次|今天|服务)*(?:不需要|用不着|没必要|不用|不要|不必|算了|免了|取消)(?=$|[了啦吧，。！？、；：,.!?;:])"
 )
 
 
@@ -197,9 +196,11 @@ def _service(entry: Any, where: str) -> Service:
     where = f"{where} ({code})"
     if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
         raise CatalogueError(f"{where}: code must be lower-case letters, digits or _, got {code!r}")
-    helpers = _words(entry, "helpers", where)
+    helpers, capacity = _words(entry, "helpers", where), _capacity(entry.get("capacity"), f"{where}.capacity")
     if len(set(helpers)) != len(helpers):
         raise CatalogueError(f"{where}.helpers: a helper is listed twice")
+    if helpers and max(n for day in capacity.values() for n in day.values()) > len(helpers):
+        raise CatalogueError(f"{where}.capacity: more visits in a half-day than the {len(helpers)} helpers can make")
     return Service(
         code=code,
         name=_word(entry.get("name"), f"{where}.name"),
@@ -209,7 +210,7 @@ def _service(entry: Any, where: str) -> Service:
         needs_assessment=_typed(entry, "needs_assessment", where, bool, False),
         subsidy=tuple(_rule(rule, f"{where}.subsidy[{index}]")
                       for index, rule in enumerate(_typed(entry, "subsidy", where, list, []))),
-        capacity=_capacity(entry.get("capacity"), f"{where}.capacity"),
+        capacity=capacity,
         helpers=tuple(helpers),
         synonyms=tuple(dict.fromkeys(_words(entry, "synonyms", where))),
     )

@@ -11,14 +11,16 @@ from actions.bookings.cancel import (
     ValidateCancelBookingForm,
 )
 from actions.bookings.check import ActionCheckBookings
-from actions.db.models import MealBooking, MenuItem
+from actions.db.models import MealBooking, MenuItem, ServiceBooking
 from actions.meals.actions import ActionAnswerMenu
 from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.rules import load_rules
+from actions.services.catalogue import load_catalogue
 from bot.settings import PROJECT_ROOT
 from tests.actions.form_driver import HOME_SLOTS, FormDriver, said
 from tests.conftest import NOW, TODAY, make_tracker, user_event
+from tests.services.conftest import book as book_service
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 AFTER = TODAY + dt.timedelta(days=2)
@@ -146,3 +148,20 @@ async def test_cancel_when_nothing_matches_lists_what_there_is(sessions, cancel_
     reply = said(await form.say("明天的早饭不要了", "cancel_booking"))
     assert reply.startswith("没找到这个预订。您订的有：后天（11月25日，星期三）的晚饭")
     assert "要取消后天" in reply
+
+
+async def test_check_and_cancel_cover_services_in_one_answer(sessions, dispatcher, domain, cancel_form) -> None:
+    _book(sessions, TOMORROW, "午餐")
+    visit = book_service(sessions, load_catalogue(PROJECT_ROOT / "data" / "services.yml"), "bathing", AFTER,
+                         "上午").booking_id
+    reply = await _run(ActionCheckBookings(), "我订了什么", "check_bookings", dispatcher, domain)
+    assert reply == ("您订了2个：明天（11月24日，星期二）的午饭，一份，去食堂吃；"
+                     "后天（11月25日，星期三）上午的助浴，等确认。")
+    form = cancel_form()
+    assert said(await form.say("洗澡那个不约了", "cancel_booking")) == \
+        "要取消后天（11月25日，星期三）上午的助浴，等确认，对吗？"
+    assert said(await form.say("对", "affirm")) == "好的，后天（11月25日，星期三）上午的助浴，等确认已经取消了。"
+    with sessions() as session:
+        booking = session.get(ServiceBooking, visit)
+        assert booking.status == "cancelled"
+        assert [(c.to_status, c.actor, c.reason) for c in booking.changes][-1] == ("cancelled", "resident:1", "本人取消")

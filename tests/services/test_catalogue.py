@@ -191,6 +191,7 @@ def test_longest_word_wins_then_the_earliest(catalogue) -> None:
     (lambda raw: raw["services"][8]["subsidy"][0].pop("discount"), "services[8] (nursing).subsidy[0]"),
     (lambda raw: raw["services"][0].update({"needs_assessment": "maybe"}), "services[0] (cleaning).needs_assessment"),
     (lambda raw: raw["services"][0].update({"helpers": ["李阿姨", "李阿姨"]}), "services[0] (cleaning).helpers"),
+    (lambda raw: raw["services"][3]["capacity"].update({1: {"上午": 3}}), "services[3] (shopping).capacity: more visits"),
     (lambda raw: raw.pop("services"), "services: expected"),
 ])
 def test_parse_errors_name_the_place(raw, change, place) -> None:
