@@ -41,7 +41,7 @@ def cmd_services(args: argparse.Namespace) -> int:
                 print(f"上门服务 {day.isoformat()}")
                 for b in rows:
                     service = catalogue.by_code(b.slot.service_type.code)
-                    print(f"  #{b.id} {b.slot.half_day}{b.time_note} {service.name} {b.resident.name} "
+                    print(f"  #{b.id} {b.time_note or b.slot.half_day} {service.name} {b.resident.name} "
                           f"{b.resident.address} [{b.status}] {b.helper_name or '未派人'} {b.note}")
         elif args.action == "confirm":
             change_status(sessions, catalogue, args.id, "confirmed", actor, helper=args.helper)

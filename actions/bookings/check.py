@@ -41,8 +41,8 @@ class ActionCheckBookings(Action):
         if (mention or what) and not wanted:
             asked = (say_date(mention.day, context.today) if mention else "") + (what_name(what, catalogue)
                                                                                  if what else "")
-            dispatcher.utter_message(text=f"{asked}没有预订。{who}订了：{spoken_list(items)}。")
+            dispatcher.utter_message(text=f"{asked}没有预订。{who}的预订有：{spoken_list(items)}。")
             return []
         shown = wanted if (mention or what) else items
-        dispatcher.utter_message(text=f"{who}订了{len(shown)}个：{spoken_list(shown)}。")
+        dispatcher.utter_message(text=f"{who}一共有{len(shown)}个预订：{spoken_list(shown)}。")
         return []

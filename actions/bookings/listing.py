@@ -50,7 +50,7 @@ def service_items(session: Session, resident_id: int, today: dt.date, catalogue:
     items = []
     for b in rows:
         service = catalogue.by_code(b.slot.service_type.code)
-        short = f"{say_date(b.slot.day, today)}{b.slot.half_day}{b.time_note and '（' + b.time_note + '）'}的{service.name}"
+        short = f"{say_date(b.slot.day, today)}{b.time_note or b.slot.half_day}的{service.name}"
         helper = f"，{b.helper_name}来" if b.helper_name else ""
         items.append(BookingItem(ref=f"service:{b.id}", day=b.slot.day, order=1 + 2 * HALF_DAYS.index(b.slot.half_day),
                                  line=f"{short}，{STATUS_WORDS[b.status]}{helper}", short=short, what=service.code,

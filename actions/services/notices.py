@@ -21,7 +21,7 @@ TEMPLATES = {
 
 def when_text(booking: ServiceBooking) -> str:
     day = booking.slot.day
-    return f"{day.month}月{day.day}日{booking.slot.half_day}" + (f"{booking.time_note}" if booking.time_note else "")
+    return f"{day.month}月{day.day}日{booking.time_note or booking.slot.half_day}"
 
 
 def notify(session: Session, catalogue: Catalogue, booking: ServiceBooking, kind: str, actor: str,

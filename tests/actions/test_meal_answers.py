@@ -77,7 +77,7 @@ async def test_check_lists_upcoming_bookings(sessions, dispatcher, domain) -> No
     _book(sessions, TOMORROW, "午餐", 2, True)
     _book(sessions, AFTER, "晚餐")
     reply = await _run(ActionCheckBookings(), "我订了什么", "check_bookings", dispatcher, domain)
-    assert reply == ("您订了2个：明天（11月24日，星期二）的午饭，两份，送到家；"
+    assert reply == ("您一共有2个预订：明天（11月24日，星期二）的午饭，两份，送到家；"
                      "后天（11月25日，星期三）的晚饭，一份，去食堂吃。")
 
 
@@ -155,7 +155,7 @@ async def test_check_and_cancel_cover_services_in_one_answer(sessions, dispatche
     visit = book_service(sessions, load_catalogue(PROJECT_ROOT / "data" / "services.yml"), "bathing", AFTER,
                          "上午").booking_id
     reply = await _run(ActionCheckBookings(), "我订了什么", "check_bookings", dispatcher, domain)
-    assert reply == ("您订了2个：明天（11月24日，星期二）的午饭，一份，去食堂吃；"
+    assert reply == ("您一共有2个预订：明天（11月24日，星期二）的午饭，一份，去食堂吃；"
                      "后天（11月25日，星期三）上午的助浴，等确认。")
     form = cancel_form()
     assert said(await form.say("洗澡那个不约了", "cancel_booking")) == \

@@ -51,7 +51,7 @@ def test_happy_path_one_question_at_a_time(client, db) -> None:
             booking.booked_by, booking.channel) == (TODAY + dt.timedelta(days=1), "午餐", 1, False, 10.0,
                                                     "resident:5", "kiosk")
     checked = client.send(sender, "我订了什么", me)
-    assert checked.text == "您订了1个：明天（11月24日，星期二）的午饭，一份，去食堂吃。"
+    assert checked.text == "您一共有1个预订：明天（11月24日，星期二）的午饭，一份，去食堂吃。"
 
 
 def test_everything_at_once_and_a_retried_yes_books_once(client, db) -> None:

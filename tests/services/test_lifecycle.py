@@ -75,3 +75,14 @@ def test_move_takes_the_new_place_and_frees_the_old(sessions, catalogue) -> None
         assert session.get(ServiceBooking, booking).slot.day == wednesday
     assert slots == {(TUESDAY, "上午"): 0, (wednesday, "下午"): 1}
     assert ("resident:2", "您的助浴有变动：现在是11月25日下午，工作人员上门。") in _notices(sessions, "service_changed")
+
+
+def test_a_visit_with_a_time_is_told_with_that_time(sessions, catalogue) -> None:
+    from actions.services.booking import ServiceRequest, book_service
+    from actions.services.slots import ServiceChoice
+    from tests.conftest import NOW
+
+    request = ServiceRequest(2, ServiceChoice("repair", TUESDAY, "上午"), "resident:2", time_note="上午10点")
+    booking = book_service(sessions, catalogue, request, NOW).booking_id
+    change_status(sessions, catalogue, booking, "confirmed", "staff:1", helper="孙师傅")
+    assert ("resident:2", "您的维修已经确认：11月24日上午10点，孙师傅上门。") in _notices(sessions, "service_confirmed")
