@@ -5,7 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from actions.db.models import OutboxMessage, ServiceBooking, ServiceSlot
+from actions.services.booking import ServiceRequest, book_service
 from actions.services.lifecycle import TransitionRefused, change_status, move
+from actions.services.slots import ServiceChoice
+from tests.conftest import NOW
 from tests.services.conftest import TUESDAY, book
 
 
@@ -78,10 +81,6 @@ def test_move_takes_the_new_place_and_frees_the_old(sessions, catalogue) -> None
 
 
 def test_a_visit_with_a_time_is_told_with_that_time(sessions, catalogue) -> None:
-    from actions.services.booking import ServiceRequest, book_service
-    from actions.services.slots import ServiceChoice
-    from tests.conftest import NOW
-
     request = ServiceRequest(2, ServiceChoice("repair", TUESDAY, "上午"), "resident:2", time_note="上午10点")
     booking = book_service(sessions, catalogue, request, NOW).booking_id
     change_status(sessions, catalogue, booking, "confirmed", "staff:1", helper="孙师傅")
