@@ -21,10 +21,6 @@ from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_i
 
 logger = logging.getLogger(__name__)
 
-FEATURES = {
-    "ask_policy": "政策咨询",
-}
-
 INPUT_PROBLEM_RESPONSES = {
     "input:empty": "utter_input_empty",
     "input:too_long": "utter_input_too_long",
@@ -174,18 +170,4 @@ class ActionFallback(Action):
             open_handoff(tracker, reason="not_understood")
         dispatcher.utter_message(response="utter_fallback_handoff", community_phone=settings.community_phone,
                                  hotline=settings.hotline)
-        return []
-
-
-class ActionFeatureComing(Action):
-    """Meals, services and policies are not open yet: say so honestly and give the numbers."""
-
-    def name(self) -> Text:
-        return "action_feature_coming"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        settings = runtime.settings()
-        dispatcher.utter_message(response="utter_feature_coming", feature=FEATURES.get(intent, "这项服务"),
-                                 community_phone=settings.community_phone, hotline=settings.hotline)
         return []

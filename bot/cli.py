@@ -10,7 +10,7 @@ import time
 from typing import List, Optional
 
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
-from bot.staff_cli import add_commands
+from bot.staff_cli import add_commands, add_policy_commands
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -147,7 +147,10 @@ def cmd_test_stories(args: argparse.Namespace) -> int:
                             env=child_environment(load_settings()))
     failed = PROJECT_ROOT / "results" / "stories" / "failed_test_stories.yml"
     if result.returncode != 0:
-        sys.stderr.write(result.stdout[-6000:] + result.stderr[-6000:])
+        noise = ("Processed story blocks", "it/s]", "Warning", "warn(", "declare_namespace")
+        said = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
+                         if not any(word in line for word in noise))
+        sys.stderr.write(said[-8000:] + "\n")
         if failed.exists():
             sys.stderr.write(failed.read_text()[:6000])
         print("[stories] conversation tests FAILED")
@@ -171,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     kitchen.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
     kitchen.set_defaults(func=cmd_kitchen)
     add_commands(sub)
+    add_policy_commands(sub)
     sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
     sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
     return parser

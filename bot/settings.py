@@ -107,6 +107,9 @@ class Settings:
     services_config: Path = PROJECT_ROOT / "data" / "services.yml"
     """The home-service catalogue staff can edit: prices, subsidies, weekly capacity, helpers, synonyms."""
 
+    policies_dir: Path = PROJECT_ROOT / "data" / "policies"
+    """The policy knowledge base, one YAML file per item; read again when a file changes."""
+
     outbox_interval_s: float = 2.0
     """How often the outbox worker looks for notices to deliver."""
 
@@ -170,6 +173,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         meals_config=Path(env.get("XIAONUAN_MEALS_CONFIG", "").strip() or defaults.meals_config),
         services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
         outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
+        policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
     )
 
 
@@ -189,6 +193,7 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_TIMEZONE": settings.timezone,
             "XIAONUAN_MEALS_CONFIG": str(settings.meals_config),
             "XIAONUAN_SERVICES_CONFIG": str(settings.services_config),
+            "XIAONUAN_POLICIES_DIR": str(settings.policies_dir),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",

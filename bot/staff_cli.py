@@ -96,3 +96,44 @@ def _checked_services(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     return cmd_services(args)
+
+
+def cmd_notices(args: argparse.Namespace) -> int:
+    """Queue notices for residents who became eligible for something in the month up to the date."""
+    from actions.db.session import sessions_for
+    from actions.policies.knowledge import load_knowledge
+    from actions.policies.notices import queue_notices
+
+    settings = load_settings()
+    day = _date(args.date)
+    queued = queue_notices(sessions_for(settings.database_url), load_knowledge(settings.policies_dir), day)
+    print(f"notices queued for {day.isoformat()}: {queued} (each is given once; `xiaonuan outbox` delivers)")
+    return 0
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    """Check the knowledge base files, or answer a question the way the assistant would find its item."""
+    from actions.policies.knowledge import KnowledgeError, load_knowledge
+    from actions.policies.retrieval import PolicyIndex
+
+    try:
+        knowledge = load_knowledge(load_settings().policies_dir)
+    except KnowledgeError as exc:
+        print(f"knowledge base: {exc}", file=sys.stderr)
+        return 1
+    if args.question:
+        for match in PolicyIndex(knowledge).search(args.question):
+            print(f"{match.score:.2f}  {match.item.id}  {match.item.title}  (via {match.via})")
+        return 0
+    print(f"knowledge base: {len(knowledge)} items, "
+          f"{sum(len(item.aliases) for item in knowledge)} aliases, all valid")
+    return 0
+
+
+def add_policy_commands(sub: argparse._SubParsersAction) -> None:
+    notices = sub.add_parser("notices", help="queue notices for residents who became eligible (once each)")
+    notices.add_argument("--date", required=True, help="YYYY-MM-DD")
+    notices.set_defaults(func=cmd_notices)
+    policies = sub.add_parser("policies", help="check the policy knowledge base, or try a question")
+    policies.add_argument("question", nargs="?", help="a question in Chinese, to see which items it finds")
+    policies.set_defaults(func=cmd_policies)

@@ -40,6 +40,7 @@ class Resident(Base):
     home_canteen_id = Column(Integer, ForeignKey("canteens.id"), nullable=True)
     dietary_notes = Column(String(200), nullable=False, default="")
     flags = Column(String(200), nullable=False, default="")  # comma separated: 独居,失能,低保
+    flags_updated_at = Column(DateTime, nullable=True)  # when staff last changed the flags (for notices)
     speech_rate_factor = Column(Float, nullable=False, default=1.0)
     speech_volume = Column(Float, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -4,12 +4,10 @@ from sqlalchemy import select
 
 from actions.conversation import (
     ActionFallback,
-    ActionFeatureComing,
     ActionGreet,
     ActionRepeat,
     ActionSpeakLouder,
     ActionSpeakSlower,
-    FEATURES,
 )
 from actions.db.models import HandoffRequest, Resident
 from tests.conftest import bot_event, make_tracker, tracker_fixture, user_event
@@ -109,27 +107,6 @@ async def test_unusable_input_gets_its_own_answer(sessions, dispatcher, domain, 
     assert [message["response"] for message in dispatcher.messages] == [response]
     with sessions() as session:
         assert session.scalars(select(HandoffRequest)).all() == []
-
-
-@pytest.mark.parametrize("intent", sorted(FEATURES))
-async def test_features_not_open_yet_say_so_honestly(sessions, dispatcher, domain, intent) -> None:
-    await ActionFeatureComing().run(dispatcher, make_tracker([user_event("帮我订饭", intent)]), domain)
-    message = dispatcher.messages[0]
-    assert message["response"] == "utter_feature_coming"
-    assert message["feature"] == FEATURES[intent]
-    assert message["hotline"] == "12345"
-    assert "utter_feature_coming" in domain["responses"]
-
-
-async def test_greet_by_title_when_known(sessions, dispatcher, domain) -> None:
-    await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")], slots={"resident_id": "2"}), domain)
-    assert dispatcher.messages[0]["response"] == "utter_greet_named"
-    assert dispatcher.messages[0]["title"] == "王爷爷"
-
-
-async def test_greet_anonymous(sessions, dispatcher, domain) -> None:
-    await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")]), domain)
-    assert dispatcher.messages[0]["response"] == "utter_greet"
 
 
 async def test_fallback_inside_a_task_offers_no_other_choices(sessions, dispatcher, domain) -> None:

@@ -1,0 +1,123 @@
+"""Policy questions: the item found by name, alias or sound, its spoken summary, then details on
+request; whether this person qualifies; which one when two are close; the hotline when none."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.clock import local_today
+from actions.context import task_context, who_for
+from actions.db.models import Resident
+from actions.lang.numbers import parse_age
+from actions.policies.answers import asks_eligibility, detail_answer, detail_asked, eligibility_answer
+from actions.policies.context import knowledge_and_index
+from actions.policies.knowledge import KnowledgeBase, PolicyItem
+from actions.policies.retrieval import Match
+
+FOUND = 0.5  # below this nothing is close enough
+CLOSE = 0.05  # two items this close: ask which one
+OFFERED = "policy_offered"
+
+
+def _topic_entity(tracker: Tracker) -> Optional[str]:
+    return next((e.get("value") for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == "policy_topic"), None)
+
+
+def find(knowledge: KnowledgeBase, index: Any, tracker: Tracker) -> Tuple[Optional[PolicyItem], List[Match]]:
+    """The item asked about, or (None, close candidates), or (None, []) when nothing matches."""
+    topic = _topic_entity(tracker)
+    if topic:
+        try:
+            return knowledge.by_id(topic), []
+        except KeyError:
+            pass
+    text = tracker.latest_message.get("text") or ""
+    matches = index.search(topic + text if topic else text)
+    matches = [m for m in matches if m.score >= FOUND]
+    if not matches:
+        current = tracker.get_slot("policy_id")
+        if current and detail_asked(text, follow_up=True):
+            return knowledge.by_id(current), []  # "要带什么材料？" about the item just discussed
+        return None, []
+    close = [m for m in matches if matches[0].score - m.score < CLOSE]
+    if len(close) > 1:
+        return None, close[:3]
+    return matches[0].item, []
+
+
+def person(tracker: Tracker) -> Tuple[Optional[int], Tuple[str, ...], str]:
+    """Age (said, else from the profile), flags and how to name them."""
+    context = task_context(tracker)
+    said = parse_age(tracker.latest_message.get("text") or "")
+    age, flags = said, ()
+    if context.resident_id is not None:
+        with runtime.sessions()() as session:
+            resident = session.get(Resident, context.resident_id)
+            if resident is not None:
+                age = said if said is not None else resident.age_on(local_today(runtime.settings()))
+                flags = tuple(f for f in resident.flags.split(",") if f)
+    return age, flags, who_for(context, tracker.get_slot("resident_name"))
+
+
+class ActionAnswerPolicy(Action):
+    def name(self) -> Text:
+        return "action_answer_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        knowledge, index = knowledge_and_index()
+        item, close = find(knowledge, index, tracker)
+        settings = runtime.settings()
+        if item is None and close:
+            dispatcher.utter_message(
+                text="您问的是哪一个？" + "，还是".join(m.item.title for m in close) + "？",
+                buttons=[{"title": m.item.title, "payload": f'/ask_policy{{"policy_topic": "{m.item.id}"}}'}
+                         for m in close])
+            return [SlotSet(OFFERED, False)]
+        if item is None:
+            dispatcher.utter_message(response="utter_policy_not_found", hotline=settings.hotline,
+                                     community_phone=settings.community_phone)
+            return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
+        text = tracker.latest_message.get("text") or ""
+        age, flags, who = person(tracker)
+        kind = detail_asked(text, follow_up=item.id == tracker.get_slot("policy_id"))
+        if asks_eligibility(text, parse_age(text)) and item.eligibility:
+            dispatcher.utter_message(text=eligibility_answer(knowledge, item, age, flags, who))
+        elif kind:
+            dispatcher.utter_message(text=detail_answer(item, kind))
+        else:
+            dispatcher.utter_message(text=item.summary)
+        dispatcher.utter_message(response="utter_policy_offer_details",
+                                 buttons=[{"title": "要", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}])
+        return [SlotSet("policy_id", item.id), SlotSet(OFFERED, True)]
+
+
+class ActionPolicyDetails(Action):
+    """The reply to "要听申请材料吗？": the materials, where to apply and the phone; or fine, nothing more."""
+
+    def name(self) -> Text:
+        return "action_policy_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+            dispatcher.utter_message(response="utter_policy_no_details")
+            return [SlotSet(OFFERED, False)]
+        knowledge, _ = knowledge_and_index()
+        item_id = tracker.get_slot("policy_id")
+        try:
+            item = knowledge.by_id(item_id) if item_id else None
+        except KeyError:
+            item = None
+        if item is None:
+            dispatcher.utter_message(response="utter_ask_what_task")
+            return [SlotSet(OFFERED, False)]
+        sample = "（金额是示例标准，以社区公布为准。）" if item.sample_values else ""
+        dispatcher.utter_message(text=f"申请材料：{item.details['materials']}")
+        dispatcher.utter_message(text=f"怎么办：{item.details['how']}电话：{item.details['phone']}。{sample}")
+        return [SlotSet(OFFERED, False)]

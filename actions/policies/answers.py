@@ -1,0 +1,90 @@
+"""How a policy answer is said: the summary, one detail, or whether this person qualifies."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional
+
+from actions.policies.knowledge import EligibilityRule, KnowledgeBase, PolicyItem
+
+DETAIL_WORDS = (
+    ("materials", ("材料", "带什么", "带啥", "证件", "要准备", "拿什么", "手续")),
+    ("how", ("在哪", "去哪", "哪里办", "哪儿办", "找谁", "去哪儿")),
+    ("amount", ("多少钱", "多少", "标准", "金额", "给多少", "几块")),
+    ("who", ("条件", "谁能", "什么人", "资格", "哪些人")),
+    ("phone", ("电话", "号码")),
+)
+# A first question "怎么申请" wants the summary; about the item just discussed it wants the how.
+FOLLOW_UP_HOW = ("怎么办", "怎么申请", "怎么领", "怎么弄", "流程", "怎么去")
+DETAIL_NAMES = {"materials": "申请材料", "how": "去哪里办", "amount": "钱数", "who": "谁能申请", "phone": "电话"}
+_ELIGIBILITY = re.compile(r"我能|能不能|能领|可以领|够不够|符合|有没有我的份|我可以|我有没有|我够|能享受|我家老人能|我妈能|我爸能")
+
+
+def detail_asked(text: str, follow_up: bool = False) -> Optional[str]:
+    """Which detail a question asks for ("要带什么材料" → materials), if any."""
+    for kind, words in DETAIL_WORDS:
+        if any(word in text for word in words):
+            return kind
+    if follow_up and any(word in text for word in FOLLOW_UP_HOW):
+        return "how"
+    return None
+
+
+def asks_eligibility(text: str, age_said: Optional[int]) -> bool:
+    return age_said is not None or bool(_ELIGIBILITY.search(text))
+
+
+PER = {"月": "每月", "年": "每年", "次": "每次", "天": "每天", "季度": "每季度"}
+
+
+def say_rule(rule: EligibilityRule) -> str:
+    """"元/月", 100 → "每月100元"; no amount → it depends on an assessment."""
+    if rule.amount is None:
+        return "具体多少要评估以后定"
+    amount = f"{rule.amount:g}"
+    unit, _, per = (rule.unit or "元").partition("/")
+    return f"{PER.get(per, '')}{amount}{unit}"
+
+
+def _condition(rule: EligibilityRule) -> str:
+    parts = []
+    if rule.min_age is not None:
+        parts.append(f"满{rule.min_age}岁")
+    if rule.flags_any:
+        parts.append("是" + "或".join(rule.flags_any) + "老人")
+    if rule.flags_all:
+        parts.append("同时是" + "、".join(rule.flags_all))
+    return "，".join(parts) or rule.label
+
+
+def others_that_apply(knowledge: KnowledgeBase, item: PolicyItem, age: Optional[int], flags: Iterable[str],
+                      limit: int = 2) -> List[PolicyItem]:
+    flags = tuple(flags)
+    return [other for other in knowledge if other.id != item.id and other.rule_for(age, flags)][:limit]
+
+
+def eligibility_answer(knowledge: KnowledgeBase, item: PolicyItem, age: Optional[int], flags: Iterable[str],
+                       who: str) -> str:
+    """Yes with the amount, or no with the reason and what else may apply."""
+    flags = tuple(flags)
+    if not item.eligibility:
+        return f"{item.title}：{item.details['who']}"
+    rule = item.rule_for(age, flags)
+    age_text = f"{age}岁，" if age is not None else ""
+    if rule is not None:
+        answer = f"{who}{age_text}可以申请{item.title}，{say_rule(rule)}。"
+        return answer + (rule.note or "") + ("这是示例标准。" if item.sample_values and rule.amount else "")
+    if age is None and any(r.min_age is not None for r in item.eligibility):
+        return f"{item.title}要看年龄。请告诉我您多大岁数，比如“我八十二了”。"
+    if any(r.flags_any or r.flags_all for r in item.eligibility):
+        # Means-tested: a flag missing here may just not be recorded yet, so no "no".
+        return f"{item.title}要看家里的情况，我这里定不了。{item.details['who']}可以打电话{item.details['phone']}问。"
+    nearest = item.eligibility[-1]
+    answer = f"{who}{age_text}现在还不符合{item.title}的条件：要{_condition(nearest)}。"
+    others = others_that_apply(knowledge, item, age, flags)
+    if others:
+        answer += f"{who}可以看看：{'、'.join(o.title for o in others)}。"
+    return answer
+
+
+def detail_answer(item: PolicyItem, kind: str) -> str:
+    return f"{item.title}的{DETAIL_NAMES[kind]}：{item.details[kind]}"
