@@ -41,6 +41,7 @@ bench: train seed
 	$(BIN)/python bench/nlu_compare.py
 	$(BIN)/python bench/turn_latency.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/policy_latency.py
 	$(BIN)/python bench/startup.py
 
 clean:
