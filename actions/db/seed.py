@@ -145,8 +145,7 @@ def seed_demo_data(sessions: sessionmaker, today: dt.date, catalogue_path: Path 
         for row in RESIDENTS:
             row = dict(row)
             canteen = canteens[row.pop("canteen")]
-            residents.append(Resident(home_canteen_id=canteen.id, flags_updated_at=dt.datetime.combine(
-                today, dt.time()) if row.get("flags") else None, **row))
+            residents.append(Resident(home_canteen_id=canteen.id, **row))
         session.add_all(residents)
         session.flush()
         for row in FAMILY:

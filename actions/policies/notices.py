@@ -52,7 +52,7 @@ def newly_eligible(sessions: sessionmaker, knowledge: KnowledgeBase, day: dt.dat
                 if before is None and rule.min_age is not None:
                     reason = f"满{resident.age_on(day)}岁了"
                 elif flags_new and (rule.flags_any or rule.flags_all):
-                    reason = f"登记为{'、'.join(rule.flags_any or rule.flags_all)}"
+                    reason = f"登记为{'、'.join(f for f in flags if f in rule.flags_any + rule.flags_all)}"
                 else:
                     continue
                 found.append(NewlyEligible(resident.id, resident.name, item, rule, reason))

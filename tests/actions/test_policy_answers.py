@@ -98,8 +98,9 @@ def test_newly_flagged_residents_are_found(sessions) -> None:
     with sessions.begin() as session:
         resident = session.get(Resident, 5)
         resident.flags, resident.flags_updated_at = "失能", dt.datetime(2026, 11, 20)
-    found = {(f.resident_name, f.item.id) for f in newly_eligible(sessions, _knowledge(), TODAY)}
-    assert ("陈淑珍", "shineng_huli_butie") in found
+    found = {(f.resident_name, f.item.id, f.reason) for f in newly_eligible(sessions, _knowledge(), TODAY)}
+    assert ("陈淑珍", "shineng_huli_butie", "登记为失能") in found
+    assert not any(name == "张桂英" for name, _, _ in found)  # her flags are old news
 
 
 def test_each_notice_is_given_once(sessions) -> None:
