@@ -110,6 +110,21 @@ class Settings:
     policies_dir: Path = PROJECT_ROOT / "data" / "policies"
     """The policy knowledge base, one YAML file per item; read again when a file changes."""
 
+    vosk_model: Optional[Path] = None
+    """Directory of the Vosk model (vosk-model-small-cn-0.22 in production); without it the kiosk runs in text mode."""
+
+    vosk_model_sha256: str = ""
+    """SHA-256 of the official model archive, from a trusted source; the setup verifies the download against it."""
+
+    screen_port: int = 8090
+    """Port of the kiosk's large-text screen on loopback (0 picks a free port)."""
+
+    listen_reminder_s: float = 8.0
+    """Silence after a question before the one gentle reminder."""
+
+    barge_in: bool = False
+    """Stop speaking when the resident starts talking (only with a microphone that does not hear the speaker)."""
+
     outbox_interval_s: float = 2.0
     """How often the outbox worker looks for notices to deliver."""
 
@@ -118,7 +133,7 @@ class Settings:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
         if self.kiosk_mode == "home" and self.kiosk_resident_id is None:
             raise ValueError("a home kiosk needs XIAONUAN_KIOSK_RESIDENT_ID")
-        for name in ("rasa_port", "actions_port"):
+        for name in ("rasa_port", "actions_port", "screen_port"):
             port = getattr(self, name)
             if not 0 <= port <= 65535:
                 raise ValueError(f"{name} must be between 0 and 65535, got {port}")
@@ -174,6 +189,11 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
         outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
         policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
+        vosk_model=Path(env["XIAONUAN_VOSK_MODEL"].strip()) if env.get("XIAONUAN_VOSK_MODEL", "").strip() else None,
+        vosk_model_sha256=env.get("XIAONUAN_VOSK_MODEL_SHA256", "").strip().lower(),
+        screen_port=_int(env, "XIAONUAN_SCREEN_PORT", defaults.screen_port),
+        listen_reminder_s=_float(env, "XIAONUAN_LISTEN_REMINDER", defaults.listen_reminder_s),
+        barge_in=_bool(env, "XIAONUAN_BARGE_IN", defaults.barge_in),
     )
 
 

@@ -1,8 +1,10 @@
 """The kiosk in a terminal: type Chinese, read the answer in large type, hear it where possible."""
 from __future__ import annotations
 
+import queue
+import threading
 import uuid
-from typing import Callable, Optional, TextIO
+from typing import Any, Callable, Optional, TextIO
 
 from bot.core_client import CoreClient, CoreUnavailable, Turn
 from bot.metadata import ChannelMetadata
@@ -37,7 +39,7 @@ class TextKiosk:
     """One conversation at the terminal; the core holds all dialogue state."""
 
     def __init__(self, client: CoreClient, settings: Settings, speaker: Optional[SpeechOutput] = None,
-                 read: Callable[[str], str] = input, out: Optional[TextIO] = None) -> None:
+                 read: Callable[[str], str] = input, out: Optional[TextIO] = None, screen: Any = None) -> None:
         self.client = client
         self.settings = settings
         self.speaker = speaker
@@ -47,6 +49,9 @@ class TextKiosk:
         self.voice = Voice(settings.speech_voice, settings.speech_rate, settings.speech_volume)
         self.base_voice = self.voice
         self.last_turn: Optional[Turn] = None
+        self.screen = screen  # the large-text page mirrors the terminal, and its buttons work too
+        self._lock = threading.Lock()
+        self._running = threading.Event()
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -61,6 +66,12 @@ class TextKiosk:
         return line
 
     def turn(self, text: str) -> Optional[Turn]:
+        with self._lock:
+            return self._turn(text)
+
+    def _turn(self, text: str) -> Optional[Turn]:
+        if self.screen is not None:
+            self.screen.show(state="thinking", heard=text if not text.startswith("/") else "")
         try:
             turn = self.client.send(self.sender_id, self._payload_for(text), self.metadata)
         except CoreUnavailable:
@@ -70,13 +81,36 @@ class TextKiosk:
             self.voice = self.base_voice.adjusted(turn.speech.rate_factor, turn.speech.volume)
         self.last_turn = turn
         self._print(render(turn))
+        if self.screen is not None:
+            self.screen.show(state="idle", answer=turn.text,
+                             buttons=tuple((b.title, b.payload) for b in turn.buttons[:3]))
         if self.speaker is not None and turn.text:
             self.speaker.say(turn.text, self.voice)
         return turn
 
+    def _pump_presses(self) -> None:
+        """Buttons pressed on the screen go to the core like typed words."""
+        while self._running.is_set():
+            try:
+                payload = self.screen.presses.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if payload not in ("listen", "stop"):
+                self._print(f"  （屏幕按钮）{payload}")
+                self.turn(payload)
+
     def run(self) -> None:
         self._print("  小暖已准备好。请输入您想说的话，按回车发送；输入数字选择选项；按 Ctrl-C 退出。")
+        self._running.set()
+        try:
+            self._converse()
+        finally:
+            self._running.clear()
+
+    def _converse(self) -> None:
         self.turn("/greet")
+        if self.screen is not None:
+            threading.Thread(target=self._pump_presses, name="screen-presses", daemon=True).start()
         while True:
             try:
                 line = self.read("  您说：")

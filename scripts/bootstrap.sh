@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.venv
-SYSTEM_PACKAGES=(espeak-ng sox)
+# espeak-ng: speech out; sox: audio tools; libportaudio2: the microphone (sounddevice);
+# chromium: the kiosk screen's browser and the tests that drive it (no browser downloads).
+SYSTEM_PACKAGES=(espeak-ng sox libportaudio2 chromium)
 
 say() { echo "[setup] $*"; }
 
@@ -41,7 +43,7 @@ install_system_packages() {
   else
     say "missing system packages: ${missing[*]}"
     say "install them with: sudo apt-get install ${missing[*]}"
-    say "(speech output stays off until espeak-ng is installed)"
+    say "(speech output stays off until espeak-ng is installed; the screen test needs chromium)"
   fi
 }
 

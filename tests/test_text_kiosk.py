@@ -55,3 +55,31 @@ def test_session_greets_numbers_pick_buttons_and_speech_follows_profile() -> Non
 def test_community_kiosk_is_anonymous() -> None:
     sender, metadata = kiosk_identity(load_settings({}))
     assert sender.startswith("kiosk-community-") and not metadata.names_a_person
+
+
+def test_the_screen_mirrors_the_terminal_and_its_buttons_work() -> None:
+    import threading
+    import time
+
+    from voice.screen import Screen
+
+    screen = Screen()
+    release = threading.Event()
+    settings = load_settings({})
+    core, out = RecordingCore(), io.StringIO()
+
+    def read(prompt: str) -> str:
+        release.wait(timeout=10)  # the person at the terminal says nothing until the test is done
+        raise EOFError
+
+    kiosk = TextKiosk(core, settings, RecordingSpeaker(), read=read, out=out, screen=screen)
+    runner = threading.Thread(target=kiosk.run)
+    runner.start()
+    screen.presses.put("救命")
+    deadline = time.monotonic() + 10
+    while len(core.sent) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    release.set()
+    runner.join(timeout=10)
+    assert [text for _, text, _ in core.sent] == ["/greet", "救命"]
+    assert screen.state.answer == "您想办哪一件？" and screen.state.buttons[0] == ("订餐", "/book_meal")

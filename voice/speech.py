@@ -62,15 +62,11 @@ def has_audio(path: Path) -> bool:
     return any(frames)
 
 
-def _play(path: Path) -> None:
-    """Play a WAV file on the default device, then delete it."""
-    try:
-        player = shutil.which("aplay") or shutil.which("paplay")
-        if player:
-            subprocess.run([player, "-q", str(path)] if player.endswith("aplay") else [player, str(path)],
-                           check=False, timeout=120, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    finally:
-        path.unlink(missing_ok=True)
+def _player_command(path: Path) -> Optional[list]:
+    player = shutil.which("aplay") or shutil.which("paplay")
+    if not player:
+        return None
+    return [player, "-q", str(path)] if player.endswith("aplay") else [player, str(path)]
 
 
 @dataclass
@@ -79,6 +75,7 @@ class _Request:
     voice: Voice
     path: Optional[Path]
     done: Future
+    generation: int = 0
 
 
 _STOP = object()
@@ -93,6 +90,9 @@ class SpeechOutput:
         self._thread: Optional[threading.Thread] = None
         self._ready = threading.Event()
         self._error: Optional[BaseException] = None
+        self._player: Optional[subprocess.Popen] = None
+        self._player_lock = threading.Lock()
+        self._generation = 0  # bumped by stop(): requests of an older generation are dropped
 
     def start(self, timeout_s: float = 10.0) -> "SpeechOutput":
         if self._thread is not None:
@@ -121,6 +121,9 @@ class SpeechOutput:
             request = self._queue.get()
             if request is _STOP:
                 break
+            if request.path is None and request.generation != self._generation:
+                request.done.set_result(None)  # stopped before its turn: never said
+                continue
             try:
                 engine.setProperty("voice", request.voice.voice_id)
                 engine.setProperty("rate", request.voice.rate)
@@ -137,17 +140,47 @@ class SpeechOutput:
                         break
                     logger.info("espeak-ng produced no audio for %r; rendering again", request.text[:40])
                 if request.path is None:
-                    _play(target)
+                    self._play(target, request.generation)
                 request.done.set_result(request.path)
             except BaseException as exc:
                 logger.exception("speech failed")
                 request.done.set_exception(exc)
 
+    def _play(self, path: Path, generation: int) -> None:
+        """Play a WAV file on the default device (unless stopped meanwhile), then delete it."""
+        try:
+            command = _player_command(path)
+            with self._player_lock:
+                if command is None or generation != self._generation:
+                    return
+                self._player = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                self._player.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self._player.kill()
+        finally:
+            with self._player_lock:
+                self._player = None
+            path.unlink(missing_ok=True)
+
+    @property
+    def playing(self) -> bool:
+        """True while a sentence is coming out of the speaker."""
+        with self._player_lock:
+            return self._player is not None and self._player.poll() is None
+
+    def stop(self) -> None:
+        """Stop speaking at once: the stop button was pressed, or the person started talking."""
+        with self._player_lock:
+            self._generation += 1
+            if self._player is not None and self._player.poll() is None:
+                self._player.terminate()
+
     def _submit(self, text: str, voice: Voice, path: Optional[Path]) -> Future:
         if self._thread is None:
             self.start()
         done: Future = Future()
-        self._queue.put(_Request(text, voice, path, done))
+        self._queue.put(_Request(text, voice, path, done, self._generation))
         return done
 
     def say(self, text: str, voice: Voice) -> Future:

@@ -1,5 +1,6 @@
 """Real espeak-ng speech through pyttsx3, rendered to WAV files."""
 import array
+import time
 import wave
 
 import pytest
@@ -59,3 +60,26 @@ def test_volume_changes_amplitude(speaker, tmp_path) -> None:
     _, quiet = _stats(speaker.to_file("大声点", Voice(volume=0.3), tmp_path / "q.wav"))
     _, loud = _stats(speaker.to_file("大声点", Voice(volume=1.0), tmp_path / "l.wav"))
     assert loud > quiet * 1.5
+
+
+def test_stop_silences_at_once(tmp_path, monkeypatch) -> None:
+    """A player that would take 30 s is stopped, and what was queued is not said."""
+    player = tmp_path / "aplay"
+    player.write_text("#!/bin/sh\nexec sleep 30\n")
+    player.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    output = SpeechOutput().start()
+    try:
+        first = output.say("您好，我是小暖。今天的午饭有清蒸鲈鱼。", Voice())
+        second = output.say("这一句不该说出来。", Voice())
+        deadline = time.monotonic() + 15
+        while not output.playing and time.monotonic() < deadline:  # rendering, then playing
+            time.sleep(0.05)
+        assert output.playing
+        started = time.monotonic()
+        output.stop()
+        first.result(timeout=5)
+        assert second.result(timeout=5) is None
+        assert time.monotonic() - started < 3
+    finally:
+        output.close()

@@ -1,0 +1,89 @@
+"""The large-text screen: its HTTP interface, and the page itself in headless Chromium."""
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.error
+import urllib.request
+
+import pytest
+
+from voice.screen import Screen, ScreenServer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture()
+def served():
+    screen = Screen()
+    server = ScreenServer(screen).start()
+    yield screen, server.url
+    server.stop()
+
+
+def _post(url: str, body: bytes) -> int:
+    request = urllib.request.Request(url + "press", data=body, headers={"Content-Type": "application/json"})
+    try:
+        return urllib.request.urlopen(request, timeout=5).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_state_and_presses(served) -> None:
+    screen, url = served
+    screen.show(state="listening", heard="明天", answer="您想订哪一天的？", buttons=(("明天", "/inform"),))
+    state = json.loads(urllib.request.urlopen(url + "state", timeout=5).read())
+    assert (state["state"], state["state_word"], state["answer"]) == ("listening", "正在听", "您想订哪一天的？")
+    assert state["buttons"] == [{"title": "明天", "payload": "/inform"}]
+    assert _post(url, json.dumps({"payload": "/inform"}).encode()) == 200
+    assert _post(url, json.dumps({"payload": "救命"}).encode()) == 200
+    assert [screen.presses.get_nowait(), screen.presses.get_nowait()] == ["/inform", "救命"]
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b'{"payload": "/restart"}', b'{"payload": 1}', b"x" * 5000])
+def test_bad_presses_are_refused(served, body) -> None:
+    screen, url = served
+    assert _post(url, body) == 400
+    assert screen.presses.empty()
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    def luminance(rgb: str) -> float:
+        channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_page_in_headless_chromium(served) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "make test installs Debian's chromium (scripts/bootstrap.sh)"
+    screen, url = served
+    screen.show(state="speaking", heard="我要订饭", answer="您想订哪一天的？",
+                buttons=(("明天", '/inform{"date": "2026-11-24"}'), ("后天", "/inform")))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.wait_for_function("document.getElementById('answer').textContent === '您想订哪一天的？'", timeout=10000)
+        answer = page.eval_on_selector("#answer", "e => [getComputedStyle(e).fontSize, getComputedStyle(e).color,"
+                                                  " getComputedStyle(document.body).backgroundColor]")
+        assert float(answer[0].rstrip("px")) >= 48
+        assert _contrast(answer[1], answer[2]) >= 7
+        state = page.eval_on_selector("#state", "e => [e.textContent, getComputedStyle(e).color,"
+                                                " getComputedStyle(e).backgroundColor]")
+        assert state[0] == "正在说" and _contrast(state[1], state[2]) >= 7
+        titles = page.eval_on_selector_all("button", "bs => bs.map(b => b.textContent)")
+        assert titles[:2] == ["明天", "后天"]
+        assert {"订餐", "上门服务", "政策咨询", "再说一遍", "紧急求助"} <= set(titles)
+        red = page.eval_on_selector("#emergency", "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor,"
+                                                  " getComputedStyle(e).fontSize]")
+        assert _contrast(red[0], red[1]) >= 7 and float(red[2].rstrip("px")) >= 48
+        page.click("text=明天")
+        page.click("#emergency")
+        screen.show(state="listening", answer="好的。")
+        page.wait_for_function("document.getElementById('state').dataset.state === 'listening'", timeout=10000)
+        browser.close()
+    assert [screen.presses.get(timeout=5), screen.presses.get(timeout=5)] == ['/inform{"date": "2026-11-24"}', "救命"]
