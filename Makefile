@@ -12,6 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 .PHONY: run test setup train seed validate test-stories test-unit lint bench clean
 
 run: setup train seed
+	@$(XN) voice-model --optional
 	$(XN) run
 
 test: setup train validate test-stories test-unit

@@ -126,6 +126,22 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voice_model(args: argparse.Namespace) -> int:
+    """Install the Chinese speech model when the network allows; otherwise say why and carry on."""
+    from voice.model_setup import ModelSetupError, install_model, is_model_dir
+
+    settings = load_settings()
+    if is_model_dir(settings.vosk_model):
+        return 0
+    try:
+        install_model(settings.vosk_model, settings.vosk_model_sha256)
+    except ModelSetupError as exc:
+        print(f"[voice] speech model not installed: {exc}")
+        return 0 if args.optional else 1
+    print(f"[voice] speech model installed in {settings.vosk_model}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from bot.validation import validate_project
 
@@ -175,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     kitchen.set_defaults(func=cmd_kitchen)
     add_commands(sub)
     add_policy_commands(sub)
+    model = sub.add_parser("voice-model", help="install the Chinese speech model (verified by SHA-256)")
+    model.add_argument("--optional", action="store_true", help="exit 0 when it cannot be installed")
+    model.set_defaults(func=cmd_voice_model)
     sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
     sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
     return parser

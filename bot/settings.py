@@ -110,7 +110,7 @@ class Settings:
     policies_dir: Path = PROJECT_ROOT / "data" / "policies"
     """The policy knowledge base, one YAML file per item; read again when a file changes."""
 
-    vosk_model: Optional[Path] = None
+    vosk_model: Path = PROJECT_ROOT / "models" / "vosk-model-small-cn-0.22"
     """Directory of the Vosk model (vosk-model-small-cn-0.22 in production); without it the kiosk runs in text mode."""
 
     vosk_model_sha256: str = ""
@@ -189,7 +189,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
         outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
         policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
-        vosk_model=Path(env["XIAONUAN_VOSK_MODEL"].strip()) if env.get("XIAONUAN_VOSK_MODEL", "").strip() else None,
+        vosk_model=Path(env.get("XIAONUAN_VOSK_MODEL", "").strip() or defaults.vosk_model),
         vosk_model_sha256=env.get("XIAONUAN_VOSK_MODEL_SHA256", "").strip().lower(),
         screen_port=_int(env, "XIAONUAN_SCREEN_PORT", defaults.screen_port),
         listen_reminder_s=_float(env, "XIAONUAN_LISTEN_REMINDER", defaults.listen_reminder_s),

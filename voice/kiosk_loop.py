@@ -86,11 +86,12 @@ class KioskTiming:
 
 
 def asks_question(turn: Turn) -> bool:
-    return turn.text.rstrip().endswith(("？", "?"))
+    """The answer waits for a reply: it asks something ("…还是送到家？送到家加3元。") or offers choices."""
+    return "？" in turn.text or "?" in turn.text or bool(turn.buttons)
 
 
 def yes_no_question(turn: Turn) -> bool:
-    return turn.text.rstrip().endswith(YES_NO_ENDINGS)
+    return any(sentence.endswith(YES_NO_ENDINGS) for sentence in turn.text.replace("\n", "。").split("。"))
 
 
 class VoiceKiosk:

@@ -170,3 +170,13 @@ def test_no_microphone_keeps_the_buttons_working() -> None:
     voice.screen.presses.put("我要订饭")
     voice.step()
     assert core.sent == ["我要订饭"]
+
+
+def test_a_question_followed_by_a_note_still_waits_for_a_reply() -> None:
+    from voice.kiosk_loop import asks_question, yes_no_question
+
+    assert asks_question(Turn((Reply("您去食堂吃，还是送到家？送到家加3元送餐费。"),)))
+    assert asks_question(Turn((Reply("请选一个", (Button("明天", "/inform"),)),)))
+    assert not asks_question(Turn((Reply("订好了！"),)))
+    assert yes_no_question(Turn((Reply("我念一下：……一共15元。对吗？"),)))
+    assert not yes_no_question(Turn((Reply("您想订哪一天的？"),)))
