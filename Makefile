@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup train seed validate test-stories test-unit lint bench clean
+.PHONY: run test setup train seed validate test-stories test-unit lint bench clean demo-voice
 
 run: setup train seed
 	@$(XN) voice-model --optional
@@ -37,6 +37,9 @@ test-unit: setup
 
 lint: setup
 	$(BIN)/python -m compileall -q bot actions voice tests bench
+
+demo-voice: train
+	$(XN) demo-voice
 
 bench: train seed
 	$(BIN)/python bench/nlu_compare.py

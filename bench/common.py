@@ -42,23 +42,6 @@ def append_section(title: str, lines: List[str]) -> None:
 
 def start_bench_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None):  # type: ignore[no-untyped-def]
     """The real servers on a throwaway copy of the demo district; returns (stack, start-up seconds)."""
-    import time
+    from bot.launcher import start_throwaway_stack
 
-    from actions.clock import local_today
-    from actions.db.seed import seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
-    from bot.launcher import start_stack
-    from bot.settings import load_settings
-    from bot.training import current_model, train
-
-    settings = load_settings()
-    model = current_model(settings.model_dir) or train(settings.model_dir)
-    url = f"sqlite:///{workdir / 'bench.db'}"
-    settings = settings.with_overrides(database_url=url, channel_secret=secret, fixed_now=fixed_now)
-    engine = make_engine(url)
-    create_schema(engine)
-    seed_demo_data(session_factory(engine), local_today(settings))
-    engine.dispose()
-    started = time.monotonic()
-    stack = start_stack(settings, model, run_dir=workdir / "run")
-    return stack, time.monotonic() - started
+    return start_throwaway_stack(workdir, secret, fixed_now)

@@ -76,12 +76,44 @@ def _speaker(settings):  # type: ignore[no-untyped-def]
         return None, f"speech output is off: {exc}"
 
 
+def _screen(settings):  # type: ignore[no-untyped-def]
+    """The large-text page on loopback; None (with a note) when its port is taken."""
+    from voice.screen import Screen, ScreenServer
+
+    try:
+        server = ScreenServer(Screen(), settings.host, settings.screen_port).start()
+    except OSError as exc:
+        print(f"[run] the large-text screen could not start on port {settings.screen_port}: {exc}", flush=True)
+        return None
+    print(f"[run] large-text screen: {server.url} (open it full-screen in the kiosk's browser)", flush=True)
+    return server
+
+
+def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-untyped-def]
+    """The voice kiosk where a Chinese model and a microphone exist, else the text kiosk."""
+    from bot.text_kiosk import TextKiosk
+    from voice.kiosk_loop import KioskTiming, VoiceKiosk
+    from voice.listener import open_listener
+    from voice.screen import Screen
+
+    listener, note = open_listener(settings)
+    print(f"[run] {note}", flush=True)
+    if listener is None:
+        TextKiosk(client, settings, speaker, screen=screen).run()
+        return
+    kiosk = VoiceKiosk(client, settings, listener, screen or Screen(), speaker,
+                       KioskTiming(reminder_after_s=settings.listen_reminder_s, barge_in=settings.barge_in))
+    try:
+        kiosk.run()
+    except KeyboardInterrupt:
+        kiosk.stopped.set()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from actions.db.session import sessions_for
     from bot.core_client import CoreClient
-    from bot.outbox_worker import OutboxWorker, default_receivers
     from bot.launcher import StartupError, start_stack
-    from bot.text_kiosk import TextKiosk
+    from bot.outbox_worker import OutboxWorker, default_receivers
     from bot.training import train
 
     settings = load_settings()
@@ -100,11 +132,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"[run] {note}", flush=True)
         sessions = sessions_for(stack.settings.database_url)
         outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s).start()
+        server = _screen(stack.settings)
         client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
         try:
-            TextKiosk(client, stack.settings, speaker).run()
+            _converse(client, stack.settings, speaker, server.screen if server else None)
         finally:
             outbox.stop()
+            if server is not None:
+                server.stop()
             if speaker is not None:
                 speaker.close()
     print("[run] stopped.")
@@ -124,6 +159,12 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     print(f"[kiosk] {note}")
     TextKiosk(CoreClient(args.url, settings.channel_secret, settings.core_timeout_s), settings, speaker).run()
     return 0
+
+
+def cmd_demo_voice(args: argparse.Namespace) -> int:
+    from voice.demo import main as demo
+
+    return demo()
 
 
 def cmd_voice_model(args: argparse.Namespace) -> int:
@@ -191,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     kitchen.set_defaults(func=cmd_kitchen)
     add_commands(sub)
     add_policy_commands(sub)
+    sub.add_parser("demo-voice", help="speak a few requests into the kiosk pipeline and save the answers") \
+        .set_defaults(func=cmd_demo_voice)
     model = sub.add_parser("voice-model", help="install the Chinese speech model (verified by SHA-256)")
     model.add_argument("--optional", action="store_true", help="exit 0 when it cannot be installed")
     model.set_defaults(func=cmd_voice_model)

@@ -129,3 +129,25 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
         stack.stop()
         raise
     return stack
+
+
+def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None) -> tuple:
+    """The real servers on a fresh copy of the demo district in `workdir` (demos, benchmarks);
+    returns (stack, start-up seconds)."""
+    from actions.clock import local_today
+    from actions.db.seed import seed_demo_data
+    from actions.db.session import create_schema, make_engine, session_factory
+    from bot.settings import load_settings
+    from bot.training import current_model, train
+
+    settings = load_settings()
+    model = current_model(settings.model_dir) or train(settings.model_dir)
+    url = f"sqlite:///{workdir / 'xiaonuan.db'}"
+    settings = settings.with_overrides(database_url=url, channel_secret=secret, fixed_now=fixed_now)
+    engine = make_engine(url)
+    create_schema(engine)
+    seed_demo_data(session_factory(engine), local_today(settings))
+    engine.dispose()
+    started = time.monotonic()
+    stack = start_stack(settings, model, run_dir=workdir / "run")
+    return stack, time.monotonic() - started
