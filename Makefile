@@ -46,6 +46,7 @@ bench: train seed
 	$(BIN)/python bench/turn_latency.py
 	$(BIN)/python bench/booking_latency.py
 	$(BIN)/python bench/policy_latency.py
+	$(BIN)/python bench/voice_latency.py
 	$(BIN)/python bench/startup.py
 
 clean:

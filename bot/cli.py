@@ -169,7 +169,8 @@ def cmd_demo_voice(args: argparse.Namespace) -> int:
 
 def cmd_voice_model(args: argparse.Namespace) -> int:
     """Install the Chinese speech model when the network allows; otherwise say why and carry on."""
-    from voice.model_setup import ModelSetupError, install_model, is_model_dir
+    from voice.model_setup import ModelSetupError, install_model
+    from voice.recognizer import is_model_dir
 
     settings = load_settings()
     if is_model_dir(settings.vosk_model):

@@ -19,7 +19,7 @@ from bot.launcher import start_throwaway_stack
 from bot.metadata import ChannelMetadata
 from bot.settings import PROJECT_ROOT, load_settings
 from voice.audio_source import read_wav_as_16k_mono
-from voice.model_setup import is_model_dir
+from voice.recognizer import is_model_dir
 from voice.speech import SpeechOutput, Voice, audio_output_available
 
 REQUESTS = ["你好", "明天中午吃什么", "帮我订后天两份晚饭送到家", "对", "帮我约个助浴，后天上午来", "对",

@@ -8,13 +8,13 @@ recognition errors on short answers without losing "改成后天".
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator, Optional, Tuple
+from typing import Callable, Iterable, Iterator, Optional, Tuple
 
 from bot.settings import Settings
 from voice.audio_source import AudioInputError, MicrophoneSource, audio_level, microphone_available
 from voice.events import AudioFrames
 from voice.kiosk_loop import Outcome, Utterance
-from voice.model_setup import is_model_dir
+from voice.recognizer import is_model_dir
 from voice.recognizer import (
     SHORT_ANSWER_GRAMMAR,
     WAKE_GRAMMAR,
@@ -30,9 +30,10 @@ VOICE_LEVEL = 0.02  # RMS above which someone is talking (for barge-in)
 
 
 class VoskListener:
-    def __init__(self, model: object, frames: Callable[[], Iterator[AudioFrames]], max_utterance_s: float = 30.0) -> None:
+    def __init__(self, model: object, frames: Callable[[], Iterable[AudioFrames]], max_utterance_s: float = 30.0) -> None:
         self.model = model
         self._open_frames = frames
+        self._source: Optional[Iterable[AudioFrames]] = None
         self._frames: Optional[Iterator[AudioFrames]] = None
         self.max_utterance_s = max_utterance_s
         self.wake_words = usable_grammar(model, WAKE_GRAMMAR)
@@ -41,7 +42,8 @@ class VoskListener:
 
     def _next(self) -> Optional[AudioFrames]:
         if self._frames is None:
-            self._frames = iter(self._open_frames())
+            self._source = self._open_frames()
+            self._frames = iter(self._source)
         frames = next(self._frames, None)
         if frames is not None:
             self._last_level = audio_level(frames.pcm)
@@ -63,6 +65,9 @@ class VoskListener:
         return False
 
     def listen(self, timeout_s: float, short_answer: bool, on_partial: Callable[[str], None]) -> Utterance:
+        flush = getattr(self._source, "flush", None)
+        if flush is not None:
+            flush()  # what the microphone heard while the kiosk spoke is the kiosk itself
         open_recogniser = StreamingRecognizer(self.model, max_utterance_s=self.max_utterance_s)
         grammar = StreamingRecognizer(self.model, grammar=self.short_words) if short_answer and self.short_words \
             else None
@@ -81,21 +86,26 @@ class VoskListener:
                     talking = True
                     on_partial(strip_cjk_spaces(heard.text))
                 if heard is not None and heard.final:
-                    return self._result(heard, short, open_recogniser)
+                    return self._result(heard, short)
                 if not talking and time.monotonic() > deadline:
                     return Utterance(Outcome.SILENCE)
         except AudioInputError:
             return Utterance(Outcome.NO_MICROPHONE)
 
-    def _result(self, heard: object, short: object, recogniser: StreamingRecognizer) -> Utterance:
+    def _result(self, heard: object, short: object) -> Utterance:
         text = strip_cjk_spaces(getattr(heard, "text", ""))
         short_text = strip_cjk_spaces(getattr(short, "text", "") or "").replace("[unk]", "").strip()
         if short_text:
             text = short_text
-        return Utterance(Outcome.TOO_LONG if recogniser.was_cut else Outcome.SPEECH, text)
+        return Utterance(Outcome.TOO_LONG if getattr(heard, "too_long", False) else Outcome.SPEECH, text)
 
     def hears_voice(self) -> bool:
-        return self._last_level > VOICE_LEVEL
+        """Reads the next block from the microphone: is someone talking over the kiosk?"""
+        try:
+            frames = self._next()
+        except AudioInputError:
+            return False
+        return frames is not None and self._last_level > VOICE_LEVEL
 
 
 def open_listener(settings: Settings) -> Tuple[Optional[VoskListener], str]:
@@ -109,4 +119,4 @@ def open_listener(settings: Settings) -> Tuple[Optional[VoskListener], str]:
         model = load_vosk_model(settings.vosk_model)
     except RecognizerUnavailable as exc:
         return None, f"{exc}: text mode"
-    return VoskListener(model, lambda: iter(MicrophoneSource())), "voice mode: say “小暖”, touch the screen or press Enter"
+    return VoskListener(model, MicrophoneSource), "voice mode: say “小暖” or touch the screen"

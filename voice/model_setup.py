@@ -10,16 +10,13 @@ from pathlib import Path
 
 import requests
 
+from voice.recognizer import is_model_dir
+
 OFFICIAL_URL = "https://alphacephei.com/vosk/models/vosk-model-small-cn-0.22.zip"
-MODEL_PARTS = ("am", "conf", "graph")  # what a Vosk model directory holds
 
 
 class ModelSetupError(RuntimeError):
     """The model could not be installed; the message says why and what happens instead."""
-
-
-def is_model_dir(path: Path) -> bool:
-    return path.is_dir() and all((path / part).exists() for part in MODEL_PARTS)
 
 
 def sha256_of(path: Path) -> str:
@@ -60,7 +57,7 @@ def install_model(target: Path, sha256: str, url: str = OFFICIAL_URL, timeout_s:
         roots = [p for p in unpacked.iterdir() if p.is_dir()]
         model = next((p for p in [unpacked, *roots] if is_model_dir(p)), None)
         if model is None:
-            raise ModelSetupError("the archive does not contain a Vosk model (am/, conf/, graph/)")
+            raise ModelSetupError("the archive does not contain a Vosk model (am/final.mdl and a graph)")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(model), str(target))
     return target

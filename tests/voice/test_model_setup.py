@@ -7,13 +7,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from voice.model_setup import ModelSetupError, install_model, is_model_dir
+from voice.model_setup import ModelSetupError, install_model
+from voice.recognizer import is_model_dir
 
 
 def _archive(with_model: bool = True) -> bytes:
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as zipped:
-        parts = ("am/final.mdl", "conf/model.conf", "graph/Gr.fst") if with_model else ("README",)
+        parts = ("am/final.mdl", "conf/model.conf", "graph/HCLr.fst") if with_model else ("README",)
         for part in parts:
             zipped.writestr(f"vosk-model-small-cn-0.22/{part}", b"model bytes")
     return data.getvalue()
