@@ -64,7 +64,7 @@ class Screen:
 
     def allowed_payloads(self) -> List[str]:
         state = self.state
-        return [p for _, p in MAIN_BUTTONS] + [EMERGENCY[1]] + [p for _, p in state.buttons] + ["listen"]
+        return [p for _, p in MAIN_BUTTONS] + [EMERGENCY[1]] + [p for _, p in state.buttons] + ["listen", "stop"]
 
 
 def _handler(screen: Screen):  # type: ignore[no-untyped-def]

@@ -76,14 +76,18 @@ def test_the_page_in_headless_chromium(served) -> None:
                                                 " getComputedStyle(e).backgroundColor]")
         assert state[0] == "正在说" and _contrast(state[1], state[2]) >= 7
         titles = page.eval_on_selector_all("button", "bs => bs.map(b => b.textContent)")
-        assert titles[:2] == ["明天", "后天"]
+        assert titles[:3] == ["停一下", "明天", "后天"]  # while it speaks, a big stop button comes first
         assert {"订餐", "上门服务", "政策咨询", "再说一遍", "紧急求助"} <= set(titles)
         red = page.eval_on_selector("#emergency", "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor,"
                                                   " getComputedStyle(e).fontSize]")
         assert _contrast(red[0], red[1]) >= 7 and float(red[2].rstrip("px")) >= 48
+        page.click("text=停一下")
         page.click("text=明天")
         page.click("#emergency")
+        page.click("#answer")  # a touch starts listening
+        page.keyboard.press("Enter")  # so does a key
         screen.show(state="listening", answer="好的。")
         page.wait_for_function("document.getElementById('state').dataset.state === 'listening'", timeout=10000)
         browser.close()
-    assert [screen.presses.get(timeout=5), screen.presses.get(timeout=5)] == ['/inform{"date": "2026-11-24"}', "救命"]
+    presses = [screen.presses.get(timeout=5) for _ in range(5)]
+    assert presses == ["stop", '/inform{"date": "2026-11-24"}', "救命", "listen", "listen"]
