@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -71,6 +72,10 @@ def test_the_page_in_headless_chromium(served) -> None:
         answer = page.eval_on_selector("#answer", "e => [getComputedStyle(e).fontSize, getComputedStyle(e).color,"
                                                   " getComputedStyle(document.body).backgroundColor]")
         assert float(answer[0].rstrip("px")) >= 48
+        # Chinese needs a Chinese font, or the page shows empty boxes (make test installs fonts-wqy-microhei).
+        assert page.evaluate("document.fonts.check('56px \"WenQuanYi Micro Hei\"', '您好')")
+        assert shutil.which("fc-list") and "WenQuanYi" in subprocess.run(
+            ["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=30).stdout
         assert _contrast(answer[1], answer[2]) >= 7
         state = page.eval_on_selector("#state", "e => [e.textContent, getComputedStyle(e).color,"
                                                 " getComputedStyle(e).backgroundColor]")
