@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,7 +18,6 @@ from actions.db.models import Canteen, MealBooking, Resident
 from actions.lang.dates import parse_date
 from actions.lang.meals import parse_meal
 from actions.lang.spoken import say_date, say_money
-from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.context import meal_context, who_for
 from actions.meals.form import STATE, choice_from

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.db.atomic import Refused, insert_ignore, take_capacity
 from actions.db.models import Canteen, DeliveryDay, MealBooking, MealSitting, Resident, utcnow
 from actions.meals.availability import MealChoice, Problem, problem_with, served_meal
 from actions.meals.pricing import Quote, quote
@@ -42,12 +42,6 @@ class BookingResult:
         return self.booking_id is not None
 
 
-class _Refused(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
 def price_for(session: Session, rules: MealRules, resident: Resident, choice: MealChoice) -> Quote:
     canteen = session.get(Canteen, choice.canteen_id)
     meal = served_meal(session, choice.canteen_id, choice.meal_type or "")
@@ -57,40 +51,21 @@ def price_for(session: Session, rules: MealRules, resident: Resident, choice: Me
                  resident.age_on(choice.day))
 
 
-def _insert_ignore(session: Session, table, values: dict, keys: tuple) -> None:  # type: ignore[no-untyped-def]
-    """Create a counter row unless it exists (concurrent creators are fine)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
-    elif dialect == "postgresql":
-        statement = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database {dialect}")
-    session.execute(statement)
-
-
-def _take(session: Session, table, row_filter: tuple, amount: int) -> bool:  # type: ignore[no-untyped-def]
-    result = session.execute(
-        update(table).where(*row_filter, table.booked + amount <= table.capacity)
-        .values(booked=table.booked + amount).execution_options(synchronize_session=False))
-    return result.rowcount == 1
-
-
 def _reserve(session: Session, choice: MealChoice, canteen: Canteen, capacity: int) -> None:
     quantity = choice.quantity or 1
-    _insert_ignore(session, MealSitting.__table__,
+    insert_ignore(session, MealSitting.__table__,
                    dict(canteen_id=canteen.id, day=choice.day, meal_type=choice.meal_type, capacity=capacity,
                         booked=0), ("canteen_id", "day", "meal_type"))
-    if not _take(session, MealSitting, (MealSitting.canteen_id == canteen.id, MealSitting.day == choice.day,
+    if not take_capacity(session, MealSitting, (MealSitting.canteen_id == canteen.id, MealSitting.day == choice.day,
                                         MealSitting.meal_type == choice.meal_type), quantity):
-        raise _Refused(Problem.FULL)
+        raise Refused(Problem.FULL)
     if choice.delivery:
-        _insert_ignore(session, DeliveryDay.__table__,
+        insert_ignore(session, DeliveryDay.__table__,
                        dict(canteen_id=canteen.id, day=choice.day, capacity=canteen.delivery_daily_limit, booked=0),
                        ("canteen_id", "day"))
-        if not _take(session, DeliveryDay, (DeliveryDay.canteen_id == canteen.id, DeliveryDay.day == choice.day),
+        if not take_capacity(session, DeliveryDay, (DeliveryDay.canteen_id == canteen.id, DeliveryDay.day == choice.day),
                      quantity):
-            raise _Refused(Problem.DELIVERY_FULL)
+            raise Refused(Problem.DELIVERY_FULL)
 
 
 def _by_message(sessions: sessionmaker, message_id: Optional[str]) -> Optional[int]:
@@ -110,7 +85,7 @@ def book(sessions: sessionmaker, rules: MealRules, request: MealRequest, now: dt
         with sessions.begin() as session:
             problem = problem_with(session, rules, choice, now, request.resident_id)
             if problem is not None:
-                raise _Refused(problem)
+                raise Refused(problem)
             resident = session.get(Resident, request.resident_id)
             canteen = session.get(Canteen, choice.canteen_id)
             meal = served_meal(session, choice.canteen_id, choice.meal_type or "")
@@ -127,7 +102,7 @@ def book(sessions: sessionmaker, rules: MealRules, request: MealRequest, now: dt
             session.add(booking)
             session.flush()
             return BookingResult(booking_id=booking.id)
-    except _Refused as refused:
+    except Refused as refused:
         return BookingResult(problem=refused.problem)
     except IntegrityError:
         # The same message was booked by a concurrent retry: report that booking.

@@ -2,7 +2,6 @@
 request; whether this person qualifies; which one when two are close; the hotline when none."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker

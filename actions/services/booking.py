@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.db.atomic import Refused, take_capacity
 from actions.db.models import Resident, ServiceBooking, ServiceBookingChange, ServiceSlot, utcnow
 from actions.services.catalogue import Catalogue, Service
 from actions.services.notices import notify
@@ -49,12 +50,6 @@ class ServiceResult:
         return self.booking_id is not None
 
 
-class _Refused(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
 def resident_flags(resident: Resident) -> tuple:
     return tuple(flag for flag in (resident.flags or "").split(",") if flag)
 
@@ -74,10 +69,7 @@ def free_helper(session: Session, service: Service, slot: ServiceSlot) -> Option
 
 def take_place(session: Session, slot: ServiceSlot) -> bool:
     """One visit more in the slot, atomically: false when it is full."""
-    result = session.execute(update(ServiceSlot).where(ServiceSlot.id == slot.id,
-                                                       ServiceSlot.booked + 1 <= ServiceSlot.capacity)
-                             .values(booked=ServiceSlot.booked + 1).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return take_capacity(session, ServiceSlot, (ServiceSlot.id == slot.id,), 1)
 
 
 def _by_message(sessions: sessionmaker, message_id: Optional[str]) -> Optional[int]:
@@ -99,11 +91,11 @@ def book_service(sessions: sessionmaker, catalogue: Catalogue, request: ServiceR
         with sessions.begin() as session:
             problem = problem_with(session, catalogue, choice, now, request.resident_id)
             if problem is not None:
-                raise _Refused(problem)
+                raise Refused(problem)
             resident = session.get(Resident, request.resident_id)
             slot = ensure_slot(session, service, choice.day, choice.half_day)
             if not take_place(session, slot):
-                raise _Refused(Problem.FULL)
+                raise Refused(Problem.FULL)
             price = price_of(service, resident, choice.day)
             booking = ServiceBooking(
                 resident_id=resident.id, slot_id=slot.id, status="requested", time_note=request.time_note,
@@ -126,7 +118,7 @@ def book_service(sessions: sessionmaker, catalogue: Catalogue, request: ServiceR
                 notify(session, catalogue, booking, "service_booked", request.booked_by,
                        cause=f"service:{booking.id}:booked")
             return ServiceResult(booking_id=booking.id)
-    except _Refused as refused:
+    except Refused as refused:
         return ServiceResult(problem=refused.problem)
     except IntegrityError:
         seen = _by_message(sessions, request.message_id)

@@ -8,9 +8,9 @@ from enum import Enum
 from typing import Iterator, List, Optional
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from actions.db.atomic import insert_ignore
 from actions.db.models import ServiceBooking, ServiceSlot, ServiceType
 from actions.services.catalogue import HALF_DAYS, Catalogue, Service
 
@@ -57,10 +57,7 @@ def ensure_slot(session: Session, service: Service, day: dt.date, half_day: str)
     """The slot row, created from the weekly template when first needed (concurrent creators are fine)."""
     values = dict(service_type_id=service_type_id(session, service.code), day=day, half_day=half_day,
                   capacity=service.capacity_on(day, half_day), booked=0)
-    keys = ["service_type_id", "day", "half_day"]
-    dialect = session.get_bind().dialect.name
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    session.execute(insert(ServiceSlot.__table__).values(**values).on_conflict_do_nothing(index_elements=keys))
+    insert_ignore(session, ServiceSlot.__table__, values, ("service_type_id", "day", "half_day"))
     return find_slot(session, service.code, day, half_day)
 
 

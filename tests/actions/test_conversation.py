@@ -113,3 +113,28 @@ async def test_fallback_inside_a_task_offers_no_other_choices(sessions, dispatch
     tracker = make_tracker([user_event("咕噜咕噜", "nlu_fallback", 0.3)], active_loop="meal_booking_form")
     await ActionFallback().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_fallback_in_task"]
+
+
+async def test_greeting_tells_waiting_news_once(sessions, dispatcher, domain) -> None:
+    from actions.inbox import ResidentInbox
+    from actions.outbox import Notice
+
+    ResidentInbox(sessions).deliver(Notice("service:9:confirmed:1:resident:1", "resident:1", "service_confirmed",
+                                           "您的助浴已经确认：11月24日上午，赵护工上门。"))
+    slots = {"resident_id": "1", "actor_role": "resident"}
+    await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")], slots=slots), domain)
+    assert dispatcher.messages[0]["response"] == "utter_greet_named"
+    assert dispatcher.messages[1]["text"] == "告诉您一件事：您的助浴已经确认：11月24日上午，赵护工上门。"
+    again = type(dispatcher)()
+    await ActionGreet().run(again, make_tracker([user_event("你好", "greet")], slots=slots), domain)
+    assert len(again.messages) == 1
+
+
+async def test_family_greeting_does_not_take_the_residents_news(sessions, dispatcher, domain) -> None:
+    from actions.inbox import ResidentInbox
+    from actions.outbox import Notice
+
+    ResidentInbox(sessions).deliver(Notice("k:resident:1", "resident:1", "k", "您的助浴已经确认。"))
+    slots = {"resident_id": "1", "actor_role": "family", "family_member_id": "1"}
+    await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")], slots=slots), domain)
+    assert len(dispatcher.messages) == 1

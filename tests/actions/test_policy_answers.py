@@ -1,7 +1,6 @@
 """Policy answers with the real knowledge base and database."""
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
 from actions.db.models import OutboxMessage, Resident

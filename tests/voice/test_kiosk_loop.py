@@ -17,7 +17,6 @@ from voice.kiosk_loop import (
     Utterance,
     VoiceKiosk,
 )
-from voice.events import KioskState
 from voice.screen import Screen
 
 TIMING = KioskTiming(reminder_after_s=0.01, wake_poll_s=0.01)
