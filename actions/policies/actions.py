@@ -20,6 +20,9 @@ from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import Match
 
 FOUND = 0.5  # below this nothing is close enough
+# "我想问政策" names no policy: ask which, rather than say none was found.
+_GENERIC = set("我想要问问政策咨询一下有什么哪些补贴补助福利的吗呢啊请帮看查了解")
+COMMON = ("gaoling_jintie", "dibao", "changhu_xian")
 CLOSE = 0.05  # two items this close: ask which one
 OFFERED = "policy_offered"
 
@@ -79,11 +82,17 @@ class ActionAnswerPolicy(Action):
                 buttons=[{"title": m.item.title, "payload": f'/ask_policy{{"policy_topic": "{m.item.id}"}}'}
                          for m in close])
             return [SlotSet(OFFERED, False)]
+        text = tracker.latest_message.get("text") or ""
+        if item is None and (text.startswith("/") or not set(text) - _GENERIC - set(" ，。？！,.?!")):
+            common = [knowledge.by_id(item_id) for item_id in COMMON]
+            dispatcher.utter_message(
+                text="您想问哪方面的政策？比如" + "、".join(i.title for i in common) + "。直接说名字就行。",
+                buttons=[{"title": i.title, "payload": f'/ask_policy{{"policy_topic": "{i.id}"}}'} for i in common])
+            return [SlotSet(OFFERED, False)]
         if item is None:
             dispatcher.utter_message(response="utter_policy_not_found", hotline=settings.hotline,
                                      community_phone=settings.community_phone)
             return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
-        text = tracker.latest_message.get("text") or ""
         age, flags, who = person(tracker)
         kind = detail_asked(text, follow_up=item.id == tracker.get_slot("policy_id"))
         if asks_eligibility(text, parse_age(text)) and item.eligibility:

@@ -131,3 +131,9 @@ async def test_no_to_the_details(sessions, dispatcher, domain) -> None:
     events = await ActionPolicyDetails().run(dispatcher, tracker, domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_policy_no_details"]
     assert events[0]["name"] == "policy_offered" and events[0]["value"] is False
+
+
+async def test_a_question_naming_no_policy_asks_which(sessions, dispatcher, domain) -> None:
+    reply, slots = await ask("我想问政策", dispatcher, domain)
+    assert reply.startswith("您想问哪方面的政策？比如高龄津贴、最低生活保障（低保）、长期护理保险。")
+    assert len(dispatcher.messages[0]["buttons"]) == 3 and slots == {"policy_offered": False}
