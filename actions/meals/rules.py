@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-import yaml
+from actions.yaml_files import ReloadingFile
 
 MEAL_TYPES = ("早餐", "午餐", "晚餐")
 
@@ -102,21 +101,9 @@ def parse_rules(raw: Dict[str, Any]) -> MealRules:
     return rules
 
 
-_lock = threading.Lock()
-_cache: Dict[Path, Tuple[float, MealRules]] = {}
+_rules_file: "ReloadingFile[MealRules]" = ReloadingFile(parse_rules, RulesError, "meal configuration")
 
 
 def load_rules(path: Path) -> MealRules:
     """The rules in the file, read again whenever the file changes."""
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise RulesError(f"meal configuration {path} not found") from exc
-    with _lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
-        with path.open(encoding="utf-8") as handle:
-            rules = parse_rules(yaml.safe_load(handle) or {})
-        _cache[path] = (mtime, rules)
-        return rules
+    return _rules_file.load(path)

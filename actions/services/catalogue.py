@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-import yaml
-
 from actions.lang.numbers import clean
+from actions.yaml_files import ReloadingFile
 
 HALF_DAYS = ("上午", "下午")
 WEEKDAYS = tuple(range(1, 8))  # ISO weekdays, 1 = Monday
@@ -235,24 +233,9 @@ def parse_catalogue(raw: Dict[str, Any]) -> Catalogue:
     return Catalogue(tuple(services.values()))
 
 
-_lock = threading.Lock()
-_cache: Dict[Path, Tuple[int, Catalogue]] = {}
+_catalogue_file: "ReloadingFile[Catalogue]" = ReloadingFile(parse_catalogue, CatalogueError, "service catalogue")
 
 
 def load_catalogue(path: Path) -> Catalogue:
     """The catalogue in the file, read again whenever the file changes."""
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError as exc:
-        raise CatalogueError(f"service catalogue {path} not found") from exc
-    with _lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise CatalogueError(f"service catalogue {path} is not valid YAML: {exc}") from exc
-        catalogue = parse_catalogue(raw)
-        _cache[path] = (mtime, catalogue)
-        return catalogue
+    return _catalogue_file.load(path)

@@ -62,3 +62,10 @@ def test_rules_are_read_again_when_the_file_changes(tmp_path) -> None:
 def test_missing_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(RulesError, match="not found"):
         load_rules(tmp_path / "nope.yml")
+
+
+def test_a_file_that_is_not_yaml_is_a_clear_error(tmp_path) -> None:
+    broken = tmp_path / "meals.yml"
+    broken.write_text("meals: [unclosed", encoding="utf-8")
+    with pytest.raises(RulesError, match="not valid YAML"):
+        load_rules(broken)
