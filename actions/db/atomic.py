@@ -1,12 +1,12 @@
-"""Pieces the booking transactions share: creating a counter row once, and refusing with a reason."""
+"""Pieces the booking transactions share: counter rows, taking capacity, refusing, retried messages."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable
+from typing import Iterable, Optional
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 
 class Refused(Exception):
@@ -39,3 +39,11 @@ def take_capacity(session: Session, model: type, row_filter: tuple, amount: int)
         update(model).where(*row_filter, model.booked + amount <= model.capacity)
         .values(booked=model.booked + amount).execution_options(synchronize_session=False))
     return result.rowcount == 1
+
+
+def booked_by_message(sessions: sessionmaker, model: type, message_id: Optional[str]) -> Optional[int]:
+    """The booking a channel message already made (a retried message must not book twice)."""
+    if not message_id:
+        return None
+    with sessions() as session:
+        return session.scalar(select(model.id).where(model.message_id == message_id))

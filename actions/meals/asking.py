@@ -1,7 +1,6 @@
 """The meal form's questions, one at a time, with at most three choices as buttons."""
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC
 from typing import Any, Dict
 
@@ -11,7 +10,7 @@ from sqlalchemy import select
 
 from actions import runtime
 from actions.db.models import Canteen, CanteenMeal, Resident
-from actions.forms.asking import AskSlot, inform_payload
+from actions.forms.asking import AskSlot, day_buttons, inform_payload
 from actions.lang.spoken import say_money
 from actions.meals.booking import price_for
 from actions.meals.context import meal_context, who_for
@@ -27,11 +26,7 @@ class ActionAskMealDate(_AskMealSlot):
     slot = "meal_date"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        today = meal_context(tracker).today
-        days = [("明天", today + dt.timedelta(days=1)), ("后天", today + dt.timedelta(days=2))]
-        dispatcher.utter_message(response="utter_ask_meal_date",
-                                 buttons=[{"title": word, "payload": inform_payload(date=day.isoformat())}
-                                          for word, day in days])
+        dispatcher.utter_message(response="utter_ask_meal_date", buttons=day_buttons(meal_context(tracker).today))
 
 
 class ActionAskMealType(_AskMealSlot):

@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.db.atomic import Refused, insert_ignore, take_capacity
+from actions.db.atomic import Refused, booked_by_message, insert_ignore, take_capacity
 from actions.db.models import Canteen, DeliveryDay, MealBooking, MealSitting, Resident, utcnow
 from actions.meals.availability import MealChoice, Problem, problem_with, served_meal
 from actions.meals.pricing import Quote, quote
@@ -68,16 +68,9 @@ def _reserve(session: Session, choice: MealChoice, canteen: Canteen, capacity: i
             raise Refused(Problem.DELIVERY_FULL)
 
 
-def _by_message(sessions: sessionmaker, message_id: Optional[str]) -> Optional[int]:
-    if not message_id:
-        return None
-    with sessions() as session:
-        return session.scalar(select(MealBooking.id).where(MealBooking.message_id == message_id))
-
-
 def book(sessions: sessionmaker, rules: MealRules, request: MealRequest, now: dt.datetime) -> BookingResult:
     """Book in one transaction: every check again, then the capacity, then the row."""
-    seen = _by_message(sessions, request.message_id)
+    seen = booked_by_message(sessions, MealBooking, request.message_id)
     if seen is not None:
         return BookingResult(booking_id=seen, replayed=True)
     choice = request.choice
@@ -106,7 +99,7 @@ def book(sessions: sessionmaker, rules: MealRules, request: MealRequest, now: dt
         return BookingResult(problem=refused.problem)
     except IntegrityError:
         # The same message was booked by a concurrent retry: report that booking.
-        seen = _by_message(sessions, request.message_id)
+        seen = booked_by_message(sessions, MealBooking, request.message_id)
         if seen is None:
             raise
         return BookingResult(booking_id=seen, replayed=True)

@@ -1,7 +1,6 @@
 """The home-service form's questions, one at a time, with at most three choices as buttons."""
 from __future__ import annotations
 
-import datetime as dt
 from abc import ABC
 
 from rasa_sdk import Tracker
@@ -10,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.context import who_for
 from actions.db.models import Resident
-from actions.forms.asking import AskSlot, inform_payload
+from actions.forms.asking import AskSlot, day_buttons, inform_payload
 from actions.services.booking import price_of
 from actions.services.context import service_context
 from actions.services.form import choice_from
@@ -37,11 +36,7 @@ class ActionAskServiceDate(_AskServiceSlot):
     slot = "service_date"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        today = service_context(tracker).today
-        days = [("明天", today + dt.timedelta(days=1)), ("后天", today + dt.timedelta(days=2))]
-        dispatcher.utter_message(response="utter_ask_service_date",
-                                 buttons=[{"title": word, "payload": inform_payload(date=day.isoformat())}
-                                          for word, day in days])
+        dispatcher.utter_message(response="utter_ask_service_date", buttons=day_buttons(service_context(tracker).today))
 
 
 class ActionAskServiceHalfDay(_AskServiceSlot):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.db.atomic import Refused, take_capacity
+from actions.db.atomic import Refused, booked_by_message, take_capacity
 from actions.db.models import Resident, ServiceBooking, ServiceBookingChange, ServiceSlot, utcnow
 from actions.services.catalogue import Catalogue, Service
 from actions.services.notices import notify
@@ -72,17 +72,10 @@ def take_place(session: Session, slot: ServiceSlot) -> bool:
     return take_capacity(session, ServiceSlot, (ServiceSlot.id == slot.id,), 1)
 
 
-def _by_message(sessions: sessionmaker, message_id: Optional[str]) -> Optional[int]:
-    if not message_id:
-        return None
-    with sessions() as session:
-        return session.scalar(select(ServiceBooking.id).where(ServiceBooking.message_id == message_id))
-
-
 def book_service(sessions: sessionmaker, catalogue: Catalogue, request: ServiceRequest,
                  now: dt.datetime) -> ServiceResult:
     """Every check again, the slot's place, the booking and its first history entry, in one transaction."""
-    seen = _by_message(sessions, request.message_id)
+    seen = booked_by_message(sessions, ServiceBooking, request.message_id)
     if seen is not None:
         return ServiceResult(booking_id=seen, replayed=True)
     choice = request.choice
@@ -121,7 +114,7 @@ def book_service(sessions: sessionmaker, catalogue: Catalogue, request: ServiceR
     except Refused as refused:
         return ServiceResult(problem=refused.problem)
     except IntegrityError:
-        seen = _by_message(sessions, request.message_id)
+        seen = booked_by_message(sessions, ServiceBooking, request.message_id)
         if seen is None:
             raise
         return ServiceResult(booking_id=seen, replayed=True)
