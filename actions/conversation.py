@@ -6,7 +6,7 @@ import logging
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -15,6 +15,7 @@ from actions.alerts import open_handoff
 from actions.clock import local_now
 from actions.db.models import Resident
 from actions.inbox import take_unread
+from actions.policies.actions import names_a_policy
 from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
 from actions.speech import speech_profile_message
 from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_id
@@ -159,6 +160,8 @@ class ActionFallback(Action):
         if reason in INPUT_PROBLEM_RESPONSES:
             dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[reason])
             return []
+        if not tracker.active_loop_name and names_a_policy(tracker.latest_message.get("text") or ""):
+            return [FollowupAction("action_answer_policy")]  # "底保": a policy's name, heard alike
         settings = runtime.settings()
         misses = consecutive_fallbacks(tracker)
         if misses < 2:

@@ -17,7 +17,7 @@ from actions.lang.numbers import parse_age
 from actions.policies.answers import asks_eligibility, detail_answer, detail_asked, eligibility_answer
 from actions.policies.context import knowledge_and_index
 from actions.policies.knowledge import KnowledgeBase, PolicyItem
-from actions.policies.retrieval import Match
+from actions.policies.retrieval import SOUNDS_ALIKE, Match
 
 FOUND = 0.5  # below this nothing is close enough
 # "我想问政策" names no policy: ask which, rather than say none was found.
@@ -52,6 +52,16 @@ def find(knowledge: KnowledgeBase, index: Any, tracker: Tracker) -> Tuple[Option
     if len(close) > 1:
         return None, close[:3]
     return matches[0].item, []
+
+
+def names_a_policy(text: str) -> bool:
+    """The words are one policy's name or alias, or sound just like one (a bare "底保" the classifier missed)."""
+    if not text or text.startswith("/") or len(text) > 20:
+        return False
+    _, index = knowledge_and_index()
+    matches = index.search(text)
+    return bool(matches) and matches[0].via != "text" and matches[0].score >= SOUNDS_ALIKE and (
+        len(matches) == 1 or matches[0].score - matches[1].score >= CLOSE)
 
 
 def person(tracker: Tracker) -> Tuple[Optional[int], Tuple[str, ...], str]:

@@ -138,3 +138,11 @@ async def test_family_greeting_does_not_take_the_residents_news(sessions, dispat
     slots = {"resident_id": "1", "actor_role": "family", "family_member_id": "1"}
     await ActionGreet().run(dispatcher, make_tracker([user_event("你好", "greet")], slots=slots), domain)
     assert len(dispatcher.messages) == 1
+
+
+@pytest.mark.parametrize("text,followed", [("底保", True), ("常护险", True), ("咕噜咕噜", False), ("", False)])
+async def test_a_bare_policy_name_the_classifier_missed_is_answered(sessions, dispatcher, domain, text,
+                                                                     followed) -> None:
+    events = await ActionFallback().run(dispatcher, make_tracker([user_event(text, "nlu_fallback", 0.3)]), domain)
+    assert (events == [{"event": "followup", "timestamp": None, "name": "action_answer_policy"}]) is followed
+    assert (dispatcher.messages == []) is followed

@@ -76,3 +76,8 @@ def test_a_resident_who_turned_80_is_told_once_at_the_kiosk(client, db) -> None:
     greeting = client.send(_sender(), "你好", kiosk(resident_id))
     assert "您满80岁了，可以申请高龄津贴，每月100元。" in greeting.text
     assert "满80岁" not in client.send(_sender(), "你好", kiosk(resident_id)).text
+
+
+def test_a_bare_homophone_of_a_policy_name_is_answered(client) -> None:
+    turn = client.send(_sender(), "底保", kiosk(5))
+    assert "低保" in turn.text and "要听申请材料" in turn.text
