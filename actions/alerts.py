@@ -1,6 +1,7 @@
 """Emergencies and requests for a person: written down first, then announced."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import List, Optional, Text
 
@@ -11,8 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.audit import record
+from actions.clock import local_now
 from actions.db.models import Alert, HandoffRequest, Resident, utcnow
 from actions.notify import AlertNotice, hub
+from actions.outbox import enqueue
 from actions.residents import linked_family_ids
 from actions.tracker_utils import resident_id
 
@@ -25,11 +28,29 @@ def _channel(tracker: Tracker) -> str:
     return tracker.get_slot("channel") or "rest"
 
 
+def family_alert_text(name: str, location: str, said: str, when: dt.datetime) -> str:
+    """The message a relative's phone shows: who, where, what was said, when."""
+    quoted = said if len(said) <= 200 else said[:200] + "…"
+    return (f"【紧急求助】{name}在{location}求助（{when.hour}:{when.minute:02d}）。"
+            f"说的是：“{quoted}”。社区工作人员已经收到，正在处理。")
+
+
+def _raising_family_member(tracker: Tracker) -> Optional[int]:
+    """The relative who raised the alert from their phone (they need not be told of it)."""
+    if tracker.get_slot("actor_role") != "family":
+        return None
+    try:
+        return int(tracker.get_slot("family_member_id"))
+    except (TypeError, ValueError):
+        return None
+
+
 def raise_alert(tracker: Tracker) -> AlertNotice:
     """Write the alert row and return the notice to send (raises if the database fails)."""
     rid = resident_id(tracker)
     text = (tracker.latest_message.get("text") or "")[:MAX_STORED_TEXT]
     location = tracker.get_slot("location") or runtime.settings().kiosk_location
+    now = local_now(runtime.settings())
     with runtime.sessions().begin() as session:
         resident = session.get(Resident, rid) if rid is not None else None
         alert = Alert(
@@ -43,7 +64,10 @@ def raise_alert(tracker: Tracker) -> AlertNotice:
         )
         session.add(alert)
         session.flush()
-        family = tuple(linked_family_ids(session, resident.id)) if resident else ()
+        raiser = _raising_family_member(tracker)
+        family = tuple(fid for fid in linked_family_ids(session, resident.id) if fid != raiser) if resident else ()
+        enqueue(session, [(f"family:{fid}", family_alert_text(resident.name, location, text, now))
+                          for fid in family], "emergency", f"alert:{alert.id}")
         notice = AlertNotice(
             alert_id=alert.id,
             resident_id=alert.resident_id,

@@ -60,6 +60,9 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         rid = resident_id(tracker)
+        if rid is not None and tracker.get_slot("actor_role") == "family":
+            dispatcher.utter_message(response="utter_greet_family", resident_name=tracker.get_slot("resident_name"))
+            return []
         if rid is not None:
             with runtime.sessions()() as session:
                 resident = load_resident(session, rid)

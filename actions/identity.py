@@ -35,9 +35,14 @@ RESUMABLE_TASKS = {
     "book_service": ("service_booking_form", "约上门服务"),
     "cancel_booking": ("cancel_booking_form", "取消预订"),
     "check_bookings": ("action_check_bookings", "查预订"),
+    "family_link_code": ("action_family_link_code", "生成家属绑定码"),
 }
 IDENTIFY_SLOTS = ("identify_name", "identify_phone4", "identify_confirmed",
                   "identify_candidate_id", "identify_candidate_desc")
+
+
+def _on_telegram(tracker: Tracker) -> bool:
+    return tracker.get_slot("channel") == "telegram"
 
 
 def _identity_slots(metadata, today: dt.date) -> List[EventType]:
@@ -46,7 +51,9 @@ def _identity_slots(metadata, today: dt.date) -> List[EventType]:
     events: List[EventType] = [
         SlotSet("channel", metadata.channel),
         SlotSet("location", metadata.location or settings.kiosk_location),
-        SlotSet("kiosk_mode", metadata.kiosk_mode or ("home" if metadata.resident_id else "community")),
+        # A phone is personal: Telegram never asks "who is speaking" like a shared kiosk does.
+        SlotSet("kiosk_mode", metadata.kiosk_mode
+                or ("home" if metadata.resident_id or metadata.channel == "telegram" else "community")),
         SlotSet("actor_role", metadata.role),
     ]
     if metadata.resident_id is None:
@@ -101,8 +108,8 @@ class ValidateIdentifyForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        if (tracker.get_slot("identify_attempts") or 0) >= MAX_IDENTIFY_ATTEMPTS:
-            return []
+        if (tracker.get_slot("identify_attempts") or 0) >= MAX_IDENTIFY_ATTEMPTS or _on_telegram(tracker):
+            return []  # Telegram: a name and phone digits are no proof; only a link code is
         return domain_slots
 
     def _failed(self, tracker: Tracker, response: str, dispatcher: CollectingDispatcher,
@@ -154,6 +161,8 @@ class ActionIdentifyDone(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         candidate = tracker.get_slot("identify_candidate_id")
         resets = [SlotSet(name, None) for name in IDENTIFY_SLOTS] + [SlotSet("identify_attempts", 0)]
+        if _on_telegram(tracker):
+            return resets + [SlotSet("pending_task", None)]  # the link was explained already
         if not (tracker.get_slot("identify_confirmed") and candidate):
             dispatcher.utter_message(response="utter_identify_give_up")
             return resets + [SlotSet("pending_task", None)]
@@ -207,6 +216,9 @@ class ActionIdentifyFirst(Action):
         return "action_identify_first"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _on_telegram(tracker):
+            dispatcher.utter_message(response="utter_link_needed")
+            return [SlotSet("pending_task", None)]
         dispatcher.utter_message(response="utter_identify_first")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return [SlotSet("pending_task", intent if intent in RESUMABLE_TASKS else None)]

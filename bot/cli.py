@@ -10,7 +10,7 @@ import time
 from typing import List, Optional
 
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
-from bot.staff_cli import add_commands, add_policy_commands
+from bot.staff_cli import add_commands, add_family_commands, add_policy_commands
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -112,7 +112,7 @@ def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-unt
 def cmd_run(args: argparse.Namespace) -> int:
     from actions.db.session import sessions_for
     from bot.core_client import CoreClient
-    from bot.launcher import StartupError, start_stack
+    from bot.launcher import StartupError, start_stack, start_telegram
     from bot.outbox_worker import OutboxWorker, default_receivers
     from bot.training import train
 
@@ -131,7 +131,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         speaker, note = _speaker(stack.settings)
         print(f"[run] {note}", flush=True)
         sessions = sessions_for(stack.settings.database_url)
-        outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s).start()
+        outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s,
+                              stack.settings.outbox_retry_base_s).start()
+        _telegram, note = start_telegram(stack)
+        print(f"[run] {note}", flush=True)
         server = _screen(stack.settings)
         client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
         try:
@@ -159,6 +162,14 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     print(f"[kiosk] {note}")
     TextKiosk(CoreClient(args.url, settings.channel_secret, settings.core_timeout_s), settings, speaker).run()
     return 0
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot.channels.telegram import run_telegram
+
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return run_telegram(load_settings())
 
 
 def cmd_demo_voice(args: argparse.Namespace) -> int:
@@ -233,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     kitchen.set_defaults(func=cmd_kitchen)
     add_commands(sub)
     add_policy_commands(sub)
+    add_family_commands(sub)
+    sub.add_parser("telegram", help="the Telegram channel for family members, attached to a running core") \
+        .set_defaults(func=cmd_telegram)
     sub.add_parser("demo-voice", help="speak a few requests into the kiosk pipeline and save the answers") \
         .set_defaults(func=cmd_demo_voice)
     model = sub.add_parser("voice-model", help="install the Chinese speech model (verified by SHA-256)")

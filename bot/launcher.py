@@ -131,6 +131,22 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
     return stack
 
 
+def start_telegram(stack: Stack, run_dir: Optional[Path] = None) -> tuple:
+    """The Telegram channel as its own process, when a bot token is set: (process or None, a note to print)."""
+    settings = stack.settings
+    if not settings.telegram_bot_token:
+        return None, ("Telegram channel is off: set TELEGRAM_BOT_TOKEN (from @BotFather) "
+                      "to let family members act for their parents and hear of emergencies")
+    log = (run_dir or PROJECT_ROOT / "var" / "run") / "telegram.log"
+    env = child_environment(settings)
+    env["XIAONUAN_CORE_URL"] = stack.rasa_url
+    process = _spawn([sys.executable, "-m", "bot.cli", "telegram"], env, log)
+    stack.processes.append(process)
+    stack.logs.append(log)
+    mode = f"webhook {settings.telegram_webhook_url}" if settings.telegram_webhook_url else "long polling"
+    return process, f"Telegram channel is on ({mode}); its log: {log}"
+
+
 def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None) -> tuple:
     """The real servers on a fresh copy of the demo district in `workdir` (demos, benchmarks);
     returns (stack, start-up seconds)."""

@@ -1,5 +1,5 @@
-"""Delivers the outbox in the background of `xiaonuan run`: notices reach residents' inboxes
-(and, once their channels run, family members) within a few seconds, and wait when a channel is down."""
+"""Delivers the outbox in the background: notices reach residents' inboxes (in `xiaonuan run`) and
+family members' chats (in the Telegram process) within a second, and wait when a channel is down."""
 from __future__ import annotations
 
 import logging
@@ -20,16 +20,18 @@ def default_receivers(sessions: sessionmaker) -> Dict[str, Receiver]:
 
 
 class OutboxWorker:
-    def __init__(self, sessions: sessionmaker, receivers: Dict[str, Receiver], interval_s: float = 2.0) -> None:
+    def __init__(self, sessions: sessionmaker, receivers: Dict[str, Receiver], interval_s: float = 0.5,
+                 retry_base_s: float = 2.0) -> None:
         self.sessions = sessions
         self.receivers = receivers
         self.interval_s = interval_s
+        self.retry_base_s = retry_base_s
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
 
     def run_once(self) -> int:
         try:
-            return deliver_pending(self.sessions, self.receivers)
+            return deliver_pending(self.sessions, self.receivers, retry_base_s=self.retry_base_s)
         except Exception:  # the database may be briefly unavailable; try again next round
             logger.exception("outbox delivery failed")
             return 0
@@ -39,7 +41,7 @@ class OutboxWorker:
             self.run_once()
 
     def start(self) -> "OutboxWorker":
-        self._thread = threading.Thread(target=self._loop, name="outbox", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="outbox-" + "-".join(self.receivers), daemon=True)
         self._thread.start()
         return self
 

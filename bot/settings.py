@@ -125,8 +125,32 @@ class Settings:
     barge_in: bool = False
     """Stop speaking when the resident starts talking (only with a microphone that does not hear the speaker)."""
 
-    outbox_interval_s: float = 2.0
-    """How often the outbox worker looks for notices to deliver."""
+    outbox_interval_s: float = 0.5
+    """How often the outbox workers look for notices to deliver (an emergency reaches family within ~2 s)."""
+
+    outbox_retry_base_s: float = 2.0
+    """First pause before a failed notice is tried again; it doubles each time, up to five minutes."""
+
+    core_url: str = ""
+    """Base URL of a running core, for channels started on their own (`xiaonuan telegram`)."""
+
+    telegram_bot_token: str = ""
+    """The bot's token from @BotFather; without it the Telegram channel stays off."""
+
+    telegram_api_url: str = "https://api.telegram.org"
+    """Root of the Bot API (a local Bot API server, or the test stand-in)."""
+
+    telegram_webhook_url: str = ""
+    """Public HTTPS URL Telegram should post updates to; empty means long polling."""
+
+    telegram_webhook_secret: str = ""
+    """Secret Telegram sends with each webhook call (X-Telegram-Bot-Api-Secret-Token); required for webhooks."""
+
+    telegram_webhook_port: int = 8443
+    """Local port the webhook server listens on (behind the HTTPS reverse proxy)."""
+
+    telegram_messages_per_minute: int = 12
+    """Messages one chat may send per minute; more get one polite note and are not processed."""
 
     def __post_init__(self) -> None:
         if self.kiosk_mode not in KIOSK_MODES:
@@ -147,8 +171,14 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {self.timezone!r}") from exc
-        if self.outbox_interval_s <= 0:
-            raise ValueError("the outbox interval must be positive")
+        if self.outbox_interval_s <= 0 or self.outbox_retry_base_s <= 0:
+            raise ValueError("the outbox interval and retry pause must be positive")
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("a Telegram webhook needs TELEGRAM_WEBHOOK_SECRET")
+        if not 0 <= self.telegram_webhook_port <= 65535:
+            raise ValueError("TELEGRAM_WEBHOOK_PORT must be between 0 and 65535")
+        if self.telegram_messages_per_minute < 1:
+            raise ValueError("XIAONUAN_TELEGRAM_PER_MINUTE must be at least 1")
         if self.fixed_now is not None:
             try:
                 dt.datetime.fromisoformat(self.fixed_now)
@@ -188,6 +218,14 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         meals_config=Path(env.get("XIAONUAN_MEALS_CONFIG", "").strip() or defaults.meals_config),
         services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
         outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
+        outbox_retry_base_s=_float(env, "XIAONUAN_OUTBOX_RETRY_BASE", defaults.outbox_retry_base_s),
+        core_url=env.get("XIAONUAN_CORE_URL", "").strip(),
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        telegram_api_url=(env.get("TELEGRAM_API_URL", "").strip() or defaults.telegram_api_url).rstrip("/"),
+        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip(),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        telegram_webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", defaults.telegram_webhook_port),
+        telegram_messages_per_minute=_int(env, "XIAONUAN_TELEGRAM_PER_MINUTE", defaults.telegram_messages_per_minute),
         policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
         vosk_model=Path(env.get("XIAONUAN_VOSK_MODEL", "").strip() or defaults.vosk_model),
         vosk_model_sha256=env.get("XIAONUAN_VOSK_MODEL_SHA256", "").strip().lower(),
@@ -214,6 +252,15 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_MEALS_CONFIG": str(settings.meals_config),
             "XIAONUAN_SERVICES_CONFIG": str(settings.services_config),
             "XIAONUAN_POLICIES_DIR": str(settings.policies_dir),
+            "XIAONUAN_OUTBOX_INTERVAL": str(settings.outbox_interval_s),
+            "XIAONUAN_OUTBOX_RETRY_BASE": str(settings.outbox_retry_base_s),
+            "XIAONUAN_VOSK_MODEL": str(settings.vosk_model),
+            "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token,
+            "TELEGRAM_API_URL": settings.telegram_api_url,
+            "TELEGRAM_WEBHOOK_URL": settings.telegram_webhook_url,
+            "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
+            "TELEGRAM_WEBHOOK_PORT": str(settings.telegram_webhook_port),
+            "XIAONUAN_TELEGRAM_PER_MINUTE": str(settings.telegram_messages_per_minute),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",

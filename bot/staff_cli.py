@@ -130,6 +130,32 @@ def cmd_policies(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_link_code(args: argparse.Namespace) -> int:
+    """Issue a one-time family link code for a resident (valid 24 h), to give to a son or daughter."""
+    from actions.db.models import Resident
+    from actions.family import spaced
+    from actions.linking import issue_code
+
+    sessions, _ = _sessions_and_catalogue()
+    with sessions.begin() as session:
+        resident = session.get(Resident, args.resident)
+        if resident is None:
+            print(f"resident {args.resident} does not exist", file=sys.stderr)
+            return 1
+        code = issue_code(session, resident.id, issued_by=args.by)
+        name = resident.name
+    print(f"家属绑定码 for {name} (resident {args.resident}): {spaced(code)}  — valid 24 h, used once; "
+          "the relative sends it to the Xiaonuan bot on Telegram")
+    return 0
+
+
+def add_family_commands(sub: argparse._SubParsersAction) -> None:
+    link = sub.add_parser("link-code", help="issue a one-time code that links a relative's Telegram to a resident")
+    link.add_argument("--resident", type=int, required=True, help="the resident's number")
+    link.add_argument("--by", default="staff:1", help="who issues it, e.g. staff:1")
+    link.set_defaults(func=cmd_link_code)
+
+
 def add_policy_commands(sub: argparse._SubParsersAction) -> None:
     notices = sub.add_parser("notices", help="queue notices for residents who became eligible (once each)")
     notices.add_argument("--date", required=True, help="YYYY-MM-DD")

@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 VENV=.venv
 # espeak-ng: speech out; sox: audio tools; libportaudio2: the microphone (sounddevice);
 # chromium: the kiosk screen's browser and the tests that drive it (no browser downloads);
-# fonts-wqy-microhei: Chinese characters on the screen (without it they are empty boxes).
-SYSTEM_PACKAGES=(espeak-ng sox libportaudio2 chromium fonts-wqy-microhei)
+# fonts-wqy-microhei: Chinese characters on the screen (without it they are empty boxes);
+# ffmpeg: Telegram voice notes (OGG/Opus) in and out.
+SYSTEM_PACKAGES=(espeak-ng sox libportaudio2 chromium fonts-wqy-microhei ffmpeg)
 
 say() { echo "[setup] $*"; }
 

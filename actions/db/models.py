@@ -1,9 +1,10 @@
-"""The data model: residents, family, canteens, services, alerts, staff, audit."""
+"""The data model: residents, family, canteens, services, alerts, staff, audit, the Telegram channel."""
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -83,6 +84,75 @@ class FamilyLink(Base):
 
     family_member = relationship("FamilyMember", back_populates="links")
     resident = relationship("Resident", back_populates="family_links")
+
+
+class LinkCode(Base):
+    """A one-time 6-digit code that links a family member's chat to a resident (valid 24 h, used once)."""
+
+    __tablename__ = "link_codes"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(6), nullable=False, index=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False)
+    issued_by = Column(String(60), nullable=False)  # "resident:1" (at the kiosk), "staff:2"
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime, nullable=True)
+    used_by = Column(Integer, ForeignKey("family_members.id", ondelete="SET NULL"), nullable=True)
+
+
+class LinkAttempt(Base):
+    """A code typed in a chat; wrong ones count towards the hourly limit."""
+
+    __tablename__ = "link_attempts"
+    __table_args__ = (Index("ix_link_attempt_chat_time", "chat_id", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    chat_id = Column(String(40), nullable=False)
+    ok = Column(Boolean, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class TelegramChat(Base):
+    """A Telegram chat: whose family member it is, which parent it acts for now, voice replies on or off."""
+
+    __tablename__ = "telegram_chats"
+
+    chat_id = Column(String(40), primary_key=True)
+    family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="SET NULL"), nullable=True)
+    active_resident_id = Column(Integer, ForeignKey("residents.id", ondelete="SET NULL"), nullable=True)
+    voice_replies = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class TelegramUpdate(Base):
+    """An update id already handled: Telegram (or a replay) sending it again changes nothing."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id = Column(BigInteger, primary_key=True, autoincrement=False)
+    received_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class ChannelDelivery(Base):
+    """An outbox notice a messaging channel has sent: a second delivery of the same key sends nothing."""
+
+    __tablename__ = "channel_deliveries"
+
+    key = Column(String(120), primary_key=True)
+    sent_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AlertResponse(Base):
+    """A family member's answer to an alert: on the way, or please send staff."""
+
+    __tablename__ = "alert_responses"
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="CASCADE"), nullable=False)
+    response = Column(String(20), nullable=False)  # on_my_way / send_staff
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class Canteen(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.db.atomic import Refused, booked_by_message, insert_ignore, take_capacity
 from actions.db.models import Canteen, DeliveryDay, MealBooking, MealSitting, Resident, utcnow
 from actions.meals.availability import MealChoice, Problem, problem_with, served_meal
+from actions.meals.notices import notify_meal
 from actions.meals.pricing import Quote, quote
 from actions.meals.rules import MealRules
 
@@ -94,6 +95,7 @@ def book(sessions: sessionmaker, rules: MealRules, request: MealRequest, now: dt
                 message_id=request.message_id)
             session.add(booking)
             session.flush()
+            notify_meal(session, booking, "meal_booked", request.booked_by)
             return BookingResult(booking_id=booking.id)
     except Refused as refused:
         return BookingResult(problem=refused.problem)
@@ -136,4 +138,5 @@ def cancel(sessions: sessionmaker, rules: MealRules, booking_id: int, actor: str
             session.execute(
                 update(DeliveryDay).where(DeliveryDay.canteen_id == booking.canteen_id, DeliveryDay.day == booking.day)
                 .values(booked=DeliveryDay.booked - booking.quantity).execution_options(synchronize_session=False))
+        notify_meal(session, booking, "meal_cancelled", actor)
         return CancelResult(ok=True)

@@ -1,0 +1,47 @@
+"""The senior asks at the kiosk for a code that links a son's or daughter's Telegram to them."""
+from __future__ import annotations
+
+import logging
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.linking import issue_code
+from actions.tracker_utils import resident_id
+
+logger = logging.getLogger(__name__)
+
+
+def spaced(code: str) -> str:
+    """"382914" → "3 8 2 9 1 4": read digit by digit, and easy to copy from the screen."""
+    return " ".join(code)
+
+
+class ActionFamilyLinkCode(Action):
+    """Issues a one-time code for the resident who is speaking; relatives cannot issue codes."""
+
+    def name(self) -> Text:
+        return "action_family_link_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        phone = runtime.settings().community_phone
+        rid = resident_id(tracker)
+        if tracker.get_slot("actor_role") != "resident" or rid is None:
+            if tracker.get_slot("channel") == "telegram" and tracker.get_slot("actor_role") != "family":
+                dispatcher.utter_message(response="utter_link_needed")
+            else:
+                dispatcher.utter_message(response="utter_link_code_not_for_family", community_phone=phone)
+            return []
+        try:
+            with runtime.sessions().begin() as session:
+                code = issue_code(session, rid, issued_by=f"resident:{rid}")
+        except Exception:
+            logger.exception("could not issue a link code for resident %s", rid)
+            dispatcher.utter_message(response="utter_link_code_failed", community_phone=phone)
+            return []
+        dispatcher.utter_message(response="utter_link_code", code=spaced(code))
+        return []
