@@ -47,6 +47,7 @@ bench: train seed
 	$(BIN)/python bench/booking_latency.py
 	$(BIN)/python bench/policy_latency.py
 	$(BIN)/python bench/voice_latency.py
+	$(BIN)/python bench/alert_latency.py
 	$(BIN)/python bench/startup.py
 
 clean:

@@ -1,0 +1,93 @@
+"""Telegram channel latency with the real servers, the real channel process and the Bot API stand-in:
+
+- alert to family: a resident says "救命" at the kiosk; time until the alert reaches each of two
+  linked family members' chats (from the kiosk's words being sent, and from the kiosk's answer);
+- a family member's turn: a text update queued at the Bot API until the answer arrives there.
+Prints the figures and appends them to docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
+from bot.core_client import CoreClient  # noqa: E402
+from bot.metadata import ChannelMetadata  # noqa: E402
+
+FROZEN_NOW = "2026-11-23T08:00"
+RESIDENT = 5  # 陈淑珍: no demo relatives, so exactly the two linked here are told
+
+
+def _link(api, sessions, chat: int) -> None:
+    from actions.linking import issue_code
+
+    with sessions.begin() as session:
+        code = issue_code(session, RESIDENT, "staff:1")
+    since = time.monotonic()
+    api.push_update(api.text_update(chat, code))
+    api.wait_for(lambda c: str(c.chat_id) == str(chat) and c.at >= since and "绑定好了" in (c.text or ""), 30)
+
+
+def _row(name: str, values: list) -> str:
+    return (f"| {name} | {len(values)} | {percentile(values, 0.5):.0f} | {percentile(values, 0.95):.0f} "
+            f"| {max(values):.0f} |")
+
+
+def main() -> None:
+    from actions.db.session import sessions_for
+    from tests.e2e.telegram_process import start_telegram_process
+    from tests.telegram.bot_api_standin import BotApiStandin
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--alerts", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=20)
+    args = parser.parse_args()
+    from_words, from_answer, turns = [], [], []
+    with tempfile.TemporaryDirectory() as tmp, BotApiStandin() as api:
+        stack, _ = start_bench_stack(Path(tmp), "bench-secret", fixed_now=FROZEN_NOW)
+        with stack:
+            telegram = start_telegram_process(stack, api, Path(tmp) / "telegram.log")
+            try:
+                sessions = sessions_for(stack.settings.database_url)
+                chats = (7001, 7002)
+                for chat in chats:
+                    _link(api, sessions, chat)
+                client = CoreClient(stack.rasa_url, "bench-secret")
+                kiosk = ChannelMetadata(channel="kiosk", role="resident", resident_id=RESIDENT, kiosk_mode="home")
+                for index in range(args.alerts):
+                    started = time.monotonic()
+                    client.send(f"bench-sos-{index}", "救命 我摔倒了", kiosk)
+                    answered = time.monotonic()
+                    arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
+                                             and "紧急求助" in (c.text or ""), 15).at for chat in chats]
+                    from_words.extend((at - started) * 1000 for at in arrivals)
+                    from_answer.extend((at - answered) * 1000 for at in arrivals)
+                    time.sleep(0.3)
+                for index in range(args.turns):
+                    since = time.monotonic()
+                    api.push_update(api.text_update(7001, "高龄津贴怎么领" if index % 2 else "明天中午吃什么"))
+                    reply = api.wait_for(lambda c: str(c.chat_id) == "7001" and c.at >= since
+                                         and c.method == "sendMessage", 30)
+                    turns.append((reply.at - since) * 1000)
+                    time.sleep(6.5)  # stay under the per-chat limit of 10 messages a minute
+            finally:
+                telegram.stop()
+    lines = [
+        f"Outbox poll interval 0.5 s (XIAONUAN_OUTBOX_INTERVAL). Two linked family members per alert.",
+        "",
+        "| what | n | p50 (ms) | p95 (ms) | max (ms) |",
+        "|---|---|---|---|---|",
+        _row("alert at family chat, from the kiosk's words being sent", from_words),
+        _row("alert at family chat, from the kiosk's answer", from_answer),
+        _row("family member's text turn (update queued → first answer message)", turns),
+    ]
+    print("\n".join(lines))
+    append_section("Telegram: alert to family, and a family member's turn", lines)
+
+
+if __name__ == "__main__":
+    main()
