@@ -50,7 +50,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, BotApiStandin() as api:
         stack, _ = start_bench_stack(Path(tmp), "bench-secret", fixed_now=FROZEN_NOW)
         with stack:
-            telegram = start_telegram_process(stack, api, Path(tmp) / "telegram.log")
+            # The flood guard is lifted: the benchmark sends faster than a person would.
+            telegram = start_telegram_process(stack, api, Path(tmp) / "telegram.log",
+                                              {"XIAONUAN_TELEGRAM_PER_MINUTE": "10000"})
             try:
                 sessions = sessions_for(stack.settings.database_url)
                 chats = (7001, 7002)
@@ -73,11 +75,11 @@ def main() -> None:
                     reply = api.wait_for(lambda c: str(c.chat_id) == "7001" and c.at >= since
                                          and c.method == "sendMessage", 30)
                     turns.append((reply.at - since) * 1000)
-                    time.sleep(6.5)  # stay under the per-chat limit of 10 messages a minute
+                    time.sleep(0.3)
             finally:
                 telegram.stop()
     lines = [
-        f"Outbox poll interval 0.5 s (XIAONUAN_OUTBOX_INTERVAL). Two linked family members per alert.",
+        "Outbox poll interval 0.5 s (XIAONUAN_OUTBOX_INTERVAL). Two linked family members per alert.",
         "",
         "| what | n | p50 (ms) | p95 (ms) | max (ms) |",
         "|---|---|---|---|---|",
