@@ -149,6 +149,12 @@ class Settings:
     telegram_webhook_port: int = 8443
     """Local port the webhook server listens on (behind the HTTPS reverse proxy)."""
 
+    staff_console_port: int = 8080
+    """Port of the staff console on XIAONUAN_HOST (loopback by default; put HTTPS in front to share it)."""
+
+    staff_console_secure_cookie: bool = False
+    """Mark the console's session cookie Secure (set when it is served over HTTPS)."""
+
     telegram_messages_per_minute: int = 12
     """Messages one chat may send per minute; more get one polite note and are not processed."""
 
@@ -157,7 +163,7 @@ class Settings:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
         if self.kiosk_mode == "home" and self.kiosk_resident_id is None:
             raise ValueError("a home kiosk needs XIAONUAN_KIOSK_RESIDENT_ID")
-        for name in ("rasa_port", "actions_port", "screen_port"):
+        for name in ("rasa_port", "actions_port", "screen_port", "staff_console_port"):
             port = getattr(self, name)
             if not 0 <= port <= 65535:
                 raise ValueError(f"{name} must be between 0 and 65535, got {port}")
@@ -225,6 +231,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip(),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
         telegram_webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", defaults.telegram_webhook_port),
+        staff_console_port=_int(env, "XIAONUAN_CONSOLE_PORT", defaults.staff_console_port),
+        staff_console_secure_cookie=_bool(env, "XIAONUAN_CONSOLE_SECURE_COOKIE", defaults.staff_console_secure_cookie),
         telegram_messages_per_minute=_int(env, "XIAONUAN_TELEGRAM_PER_MINUTE", defaults.telegram_messages_per_minute),
         policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
         vosk_model=Path(env.get("XIAONUAN_VOSK_MODEL", "").strip() or defaults.vosk_model),

@@ -419,9 +419,64 @@ class StaffUser(Base):
     display_name = Column(String(40), nullable=False)
     role = Column(String(10), nullable=False, default="staff")  # admin / staff
     password_hash = Column(String(200), nullable=True)  # set on the console's first start
+    must_change_password = Column(Boolean, nullable=False, default=True)  # a one-time password was given
     failed_logins = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A logged-in console session; the cookie holds the token, the table only its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class ConversationSummary(Base):
+    """One conversation (a tracker's sender id) as the console lists it, kept up to date from Rasa's events."""
+
+    __tablename__ = "conversation_summaries"
+    __table_args__ = (Index("ix_conversation_last", "last_at"),)
+
+    sender_id = Column(String(255), primary_key=True)
+    channel = Column(String(20), nullable=False, default="")
+    resident_id = Column(Integer, nullable=True, index=True)
+    started_at = Column(DateTime, nullable=False)
+    last_at = Column(DateTime, nullable=False)
+    user_turns = Column(Integer, nullable=False, default=0)
+    not_understood = Column(Integer, nullable=False, default=0)
+    last_text = Column(String(200), nullable=False, default="")
+
+
+class SummaryCursor(Base):
+    """How far into Rasa's events table the conversation summaries have read."""
+
+    __tablename__ = "summary_cursor"
+
+    id = Column(Integer, primary_key=True)
+    last_event_id = Column(Integer, nullable=False, default=0)
+
+
+class NotUnderstoodTurn(Base):
+    """A user turn the assistant did not understand (fallback or low confidence), to be labelled by staff."""
+
+    __tablename__ = "not_understood_turns"
+
+    event_id = Column(Integer, primary_key=True, autoincrement=False)  # Rasa's events.id of the user turn
+    sender_id = Column(String(255), nullable=False)
+    text = Column(Text, nullable=False)
+    predicted = Column(String(60), nullable=False, default="")
+    confidence = Column(Float, nullable=False, default=0.0)
+    at = Column(DateTime, nullable=False, index=True)
+    label = Column(String(60), nullable=True)  # an intent, or "new_topic"
+    labelled_by = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    labelled_at = Column(DateTime, nullable=True)
+    exported_at = Column(DateTime, nullable=True)
 
 
 class AuditLog(Base):
