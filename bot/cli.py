@@ -89,6 +89,26 @@ def _screen(settings):  # type: ignore[no-untyped-def]
     return server
 
 
+def _console(settings, sessions):  # type: ignore[no-untyped-def]
+    """The staff console on its port; None (with a note) when the port is taken."""
+    from bot.staff.app import ConsoleServer, build_console
+    from bot.staff.auth import ensure_first_admin
+
+    first = ensure_first_admin(sessions)
+    try:
+        server = ConsoleServer(build_console(settings, sessions), settings.host, settings.staff_console_port).start()
+    except OSError as exc:
+        print(f"[run] the staff console could not start on port {settings.staff_console_port}: {exc}", flush=True)
+        return None
+    print(f"[run] staff console: {server.url}", flush=True)
+    if first is not None:
+        print(f"[run]   first login: user {first[0]!r}, one-time password {first[1]!r} "
+              "(shown only now; you choose your own password at the first login)", flush=True)
+    else:
+        print("[run]   log in with your staff account (an admin can reset passwords)", flush=True)
+    return server
+
+
 def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-untyped-def]
     """The voice kiosk where a Chinese model and a microphone exist, else the text kiosk."""
     from bot.text_kiosk import TextKiosk
@@ -135,12 +155,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                               stack.settings.outbox_retry_base_s).start()
         _telegram, note = start_telegram(stack)
         print(f"[run] {note}", flush=True)
+        console = _console(stack.settings, sessions)
         server = _screen(stack.settings)
         client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
         try:
             _converse(client, stack.settings, speaker, server.screen if server else None)
         finally:
             outbox.stop()
+            if console is not None:
+                console.stop()
             if server is not None:
                 server.stop()
             if speaker is not None:
@@ -161,6 +184,22 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     speaker, note = _speaker(settings)
     print(f"[kiosk] {note}")
     TextKiosk(CoreClient(args.url, settings.channel_secret, settings.core_timeout_s), settings, speaker).run()
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    """The staff console alone, on a database other processes use."""
+    from actions.db.session import sessions_for
+
+    settings = load_settings()
+    server = _console(settings, sessions_for(settings.database_url))
+    if server is None:
+        return 1
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
     return 0
 
 
@@ -245,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_policy_commands(sub)
     add_family_commands(sub)
+    sub.add_parser("console", help="the staff console alone (make run starts it too)").set_defaults(func=cmd_console)
     sub.add_parser("telegram", help="the Telegram channel for family members, attached to a running core") \
         .set_defaults(func=cmd_telegram)
     sub.add_parser("demo-voice", help="speak a few requests into the kiosk pipeline and save the answers") \

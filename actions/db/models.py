@@ -441,16 +441,20 @@ class ConversationSummary(Base):
     """One conversation (a tracker's sender id) as the console lists it, kept up to date from Rasa's events."""
 
     __tablename__ = "conversation_summaries"
-    __table_args__ = (Index("ix_conversation_last", "last_at"),)
+    __table_args__ = (Index("ix_conversation_last", "last_at"),
+                      Index("ix_conversation_channel_last", "channel", "last_at"))
 
     sender_id = Column(String(255), primary_key=True)
     channel = Column(String(20), nullable=False, default="")
     resident_id = Column(Integer, nullable=True, index=True)
-    started_at = Column(DateTime, nullable=False)
+    started_at = Column(DateTime, nullable=False)  # UTC, like every DateTime here
     last_at = Column(DateTime, nullable=False)
     user_turns = Column(Integer, nullable=False, default=0)
     not_understood = Column(Integer, nullable=False, default=0)
     last_text = Column(String(200), nullable=False, default="")
+    active_days = Column(Text, nullable=False, default="")  # local days with user turns: "20261122,20261123"
+    last_user_event_id = Column(Integer, nullable=True)  # a fallback action later counts against this turn
+    last_user_missed = Column(Boolean, nullable=False, default=False)  # that turn is counted as not understood
 
 
 class SummaryCursor(Base):
@@ -474,8 +478,9 @@ class NotUnderstoodTurn(Base):
     confidence = Column(Float, nullable=False, default=0.0)
     at = Column(DateTime, nullable=False, index=True)
     label = Column(String(60), nullable=True)  # an intent, or "new_topic"
-    labelled_by = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    labelled_by = Column(Integer, ForeignKey("staff_users.id"), nullable=True)  # who labelled or skipped it
     labelled_at = Column(DateTime, nullable=True)
+    skipped_at = Column(DateTime, nullable=True)  # staff chose not to label it (noise, half a word …)
     exported_at = Column(DateTime, nullable=True)
 
 

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "xn_staff"
 LOGIN_CSRF_COOKIE = "xn_login_csrf"
-PUBLIC_PATHS = ("/login", "/static/")
+PUBLIC_PATHS = ("/login", "/static/", "/favicon.ico")
 _names = itertools.count(1)
 
 
@@ -70,11 +70,14 @@ def admin_only(handler: Callable[..., Awaitable[response.HTTPResponse]]) -> Call
     return wrapped
 
 
-def _templates() -> Environment:
+def _templates(settings: Settings) -> Environment:
+    from bot.staff.localtime import to_local
+
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
     env.filters["phone"] = mask_phone
     env.filters["id_number"] = mask_id_number
-    env.filters["when"] = lambda value: value.strftime("%m-%d %H:%M") if value else ""
+    # The database keeps UTC; staff read the community's local time.
+    env.filters["when"] = lambda value: to_local(settings, value).strftime("%m-%d %H:%M") if value else ""
     return env
 
 
@@ -85,7 +88,7 @@ def _is_public(path: str) -> bool:
 def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     app = Sanic(f"xiaonuan_staff_{next(_names)}")
     app.config.RESPONSE_TIMEOUT = 60
-    console = Console(settings, sessions, _templates(), app)
+    console = Console(settings, sessions, _templates(settings), app)
     app.ctx.console = console
     app.static("/static", str(HERE / "static"), name="static")
 

@@ -96,33 +96,43 @@ def _token_hash(token: str) -> str:
 
 
 def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[dt.datetime] = None) -> str:
-    """Check the password (counting failures, locking after five) and open a session; returns its token."""
+    """Check the password (counting failures, locking after five) and open a session; returns its token.
+
+    A refusal is raised only after the transaction has committed, so failures are counted.
+    """
     now = now or utcnow()
+    locked = "登录失败次数太多，账号已锁定15分钟。请稍后再试，或请管理员解锁。"
+    refusal: Optional[str] = None
+    token = secrets.token_urlsafe(32)
     with sessions.begin() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
         if user is None:
             password_matches(None, password)
-            raise LoginRefused("用户名或密码不对。")
-        if user.locked_until is not None and user.locked_until > now:
+            refusal = "用户名或密码不对。"
+        elif user.locked_until is not None and user.locked_until > now:
             session.add(AuditLog(actor=f"staff:{user.id}", action="login_while_locked"))
-            raise LoginRefused("登录失败次数太多，账号已锁定15分钟。请稍后再试，或请管理员解锁。")
-        if not password_matches(user.password_hash, password):
+            refusal = locked
+        elif not password_matches(user.password_hash, password):
             user.failed_logins += 1
             if user.failed_logins >= MAX_FAILED_LOGINS:
                 user.locked_until = now + LOCK_FOR
                 user.failed_logins = 0
                 session.add(AuditLog(actor=f"staff:{user.id}", action="locked_out"))
-                raise LoginRefused("登录失败次数太多，账号已锁定15分钟。请稍后再试，或请管理员解锁。")
-            session.add(AuditLog(actor=f"staff:{user.id}", action="login_failed"))
-            raise LoginRefused("用户名或密码不对。")
-        user.failed_logins = 0
-        user.locked_until = None
-        token = secrets.token_urlsafe(32)
-        session.add(StaffSession(token_hash=_token_hash(token), staff_id=user.id, csrf_token=secrets.token_urlsafe(32),
-                                 created_at=now, expires_at=now + SESSION_FOR))
-        session.add(AuditLog(actor=f"staff:{user.id}", action="login"))
-        session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
-        return token
+                refusal = locked
+            else:
+                session.add(AuditLog(actor=f"staff:{user.id}", action="login_failed"))
+                refusal = "用户名或密码不对。"
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            session.add(StaffSession(token_hash=_token_hash(token), staff_id=user.id,
+                                     csrf_token=secrets.token_urlsafe(32), created_at=now,
+                                     expires_at=now + SESSION_FOR))
+            session.add(AuditLog(actor=f"staff:{user.id}", action="login"))
+            session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
+    if refusal is not None:
+        raise LoginRefused(refusal)
+    return token
 
 
 def current_staff(sessions: sessionmaker, token: Optional[str], now: Optional[dt.datetime] = None) -> Optional[StaffView]:

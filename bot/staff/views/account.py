@@ -15,7 +15,8 @@ def register(console: Console) -> None:
     secure = console.settings.staff_console_secure_cookie
 
     def login_page(request: Request, error: str = "", status: int = 200) -> response.HTTPResponse:
-        token = new_login_csrf()
+        # Keep the token a tab already has: a second login page (another tab, a redirect) must not void it.
+        token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
         resp = console.render(request, "login.html", status=status, error=error, login_csrf=token)
         resp.cookies[LOGIN_CSRF_COOKIE] = token
         resp.cookies[LOGIN_CSRF_COOKIE]["httponly"] = True
@@ -65,6 +66,10 @@ def register(console: Console) -> None:
             return console.render(request, "password.html", error=problem, status=400)
         await asyncio.to_thread(auth.change_password, sessions, staff.id, form.get("password", ""))
         return response.redirect("/")
+
+    @app.get("/favicon.ico")
+    async def favicon(request: Request) -> response.HTTPResponse:
+        return response.empty()
 
     @app.get("/")
     async def home(request: Request) -> response.HTTPResponse:

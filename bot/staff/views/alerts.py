@@ -61,12 +61,12 @@ def register(console: Console) -> None:
     app = console.app
 
     @app.get("/alerts/banner")
-    async def banner(request: Request) -> response.HTTPResponse:
+    async def alert_banner(request: Request) -> response.HTTPResponse:
         alerts = await asyncio.to_thread(open_alerts, console)
         return console.render(request, "_banner.html", alerts=alerts)
 
     @app.get("/alerts")
-    async def alerts(request: Request) -> response.HTTPResponse:
+    async def alert_list(request: Request) -> response.HTTPResponse:
         def recent() -> list:
             with console.sessions() as session:
                 return list(session.scalars(select(Alert).options(selectinload(Alert.resident))
@@ -74,7 +74,7 @@ def register(console: Console) -> None:
         return console.render(request, "alerts.html", rows=await asyncio.to_thread(recent))
 
     @app.get("/alerts/<alert_id:int>")
-    async def alert(request: Request, alert_id: int) -> response.HTTPResponse:
+    async def alert_detail(request: Request, alert_id: int) -> response.HTTPResponse:
         page = await asyncio.to_thread(_alert_page, console, alert_id)
         if page is None:
             return console.render(request, "not_found.html", status=404)
@@ -84,7 +84,7 @@ def register(console: Console) -> None:
         return console.render(request, "alert.html", **page)
 
     @app.post("/alerts/<alert_id:int>/<step:(acknowledge|resolve)>")
-    async def move(request: Request, alert_id: int, step: str) -> response.HTTPResponse:
+    async def alert_move(request: Request, alert_id: int, step: str) -> response.HTTPResponse:
         staff = request.ctx.staff
         note = (request.form.get("note") or "")[:1000]
         if step == "resolve" and not note.strip():

@@ -1,0 +1,199 @@
+"""The conversation list's summaries, kept up to date from Rasa's `events` table incrementally.
+
+`refresh_summaries` reads only the events after `summary_cursor.last_event_id`, in
+batches, updates or inserts one `conversation_summaries` row per sender, and records
+the user turns that were not understood in `not_understood_turns`. The cursor moves in
+the same transaction as the rows it accounts for, with a compare-and-set, so two
+consoles refreshing at once never count an event twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.db.models import ConversationSummary, NotUnderstoodTurn, SummaryCursor
+from bot.staff import rasa_events
+from bot.staff.rasa_events import UserTurn
+
+BATCH = 5000
+# PostgreSQL hands out ids before commit: a missing id just before fresh events may still appear.
+# The cursor waits before such a gap for this long (a Rasa turn is saved well within it).
+GAP_GRACE_S = 60.0
+_CHUNK = 500  # sender ids per IN (…) query
+_lock = threading.Lock()
+
+_EVENTS_AFTER = text(
+    "SELECT id, sender_id, type_name, timestamp, action_name,"
+    " CASE WHEN type_name IN ('user', 'slot') THEN data END AS data"
+    " FROM events WHERE id > :after ORDER BY id LIMIT :limit")
+_ONE_EVENT = text("SELECT id, timestamp, data FROM events WHERE id = :id")
+
+
+class _Raced(Exception):
+    """Another refresh moved the cursor first; its work stands, ours is rolled back."""
+
+
+@dataclass
+class _Row:
+    id: int
+    sender_id: str
+    type_name: str
+    timestamp: Optional[float]
+    action_name: Optional[str]
+    data: Optional[str]
+
+
+def utc(timestamp: Optional[float]) -> dt.datetime:
+    moment = dt.datetime.fromtimestamp(timestamp if timestamp is not None else time.time(), dt.timezone.utc)
+    return moment.replace(tzinfo=None)
+
+
+def refresh_summaries(sessions: sessionmaker, batch: int = BATCH, timezone: str = "Asia/Shanghai",
+                      now: Optional[float] = None) -> int:
+    """Bring the summaries up to date with Rasa's events; returns how many events were read."""
+    zone = ZoneInfo(timezone)
+    total = 0
+    with _lock:
+        _ensure_cursor(sessions)
+        while True:
+            try:
+                read, more = _one_batch(sessions, batch, zone, time.time() if now is None else now)
+            except _Raced:
+                return total
+            total += read
+            if not more:
+                return total
+
+
+def _ensure_cursor(sessions: sessionmaker) -> None:
+    try:
+        with sessions.begin() as session:
+            if session.get(SummaryCursor, 1) is None:
+                session.add(SummaryCursor(id=1, last_event_id=0))
+    except IntegrityError:
+        pass  # another console made it
+
+
+def _has_events(session: Session) -> bool:
+    return inspect(session.connection()).has_table("events")
+
+
+def _one_batch(sessions: sessionmaker, batch: int, zone: ZoneInfo, now: float) -> Tuple[int, bool]:
+    with sessions.begin() as session:
+        if not _has_events(session):
+            return 0, False
+        start = session.get(SummaryCursor, 1).last_event_id
+        rows = [_Row(*row) for row in session.execute(_EVENTS_AFTER, {"after": start, "limit": batch})]
+        usable = settled(rows, start, now)
+        if not usable:
+            return 0, False
+        _apply(session, usable, zone)
+        moved = session.execute(update(SummaryCursor).where(SummaryCursor.id == 1, SummaryCursor.last_event_id == start)
+                                .values(last_event_id=usable[-1].id)).rowcount
+        if moved != 1:
+            raise _Raced()
+        return len(usable), len(usable) == len(rows) == batch
+
+
+def settled(rows: Sequence[_Row], after: int, now: float) -> List[_Row]:
+    """The rows before the first id gap that is younger than GAP_GRACE_S (an older gap was a rollback)."""
+    expected = after + 1
+    for index, row in enumerate(rows):
+        if row.id != expected and (row.timestamp or 0.0) > now - GAP_GRACE_S:
+            return list(rows[:index])
+        expected = row.id + 1
+    return list(rows)
+
+
+def _chunks(items: List[str]) -> Iterable[List[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def _summaries_for(session: Session, senders: List[str]) -> Dict[str, ConversationSummary]:
+    found: Dict[str, ConversationSummary] = {}
+    for chunk in _chunks(senders):
+        for summary in session.scalars(select(ConversationSummary).where(ConversationSummary.sender_id.in_(chunk))):
+            found[summary.sender_id] = summary
+    return found
+
+
+def _new_summary(session: Session, sender_id: str, at: dt.datetime) -> ConversationSummary:
+    summary = ConversationSummary(sender_id=sender_id, channel="", started_at=at, last_at=at, user_turns=0,
+                                  not_understood=0, last_text="", active_days="", last_user_missed=False)
+    session.add(summary)
+    return summary
+
+
+def _apply(session: Session, rows: List[_Row], zone: ZoneInfo) -> None:
+    settings = rasa_events.nlu_settings()
+    summaries = _summaries_for(session, sorted({row.sender_id for row in rows}))
+    turns: Dict[int, Tuple[UserTurn, Optional[float]]] = {}  # this batch's user turns, by event id
+    for row in rows:
+        at = utc(row.timestamp)
+        summary = summaries.get(row.sender_id)
+        if summary is None:
+            summary = summaries[row.sender_id] = _new_summary(session, row.sender_id, at)
+        summary.started_at = min(summary.started_at, at)
+        summary.last_at = max(summary.last_at, at)
+        if row.type_name == "user":
+            turn = rasa_events.user_turn(rasa_events.load(row.data))
+            turns[row.id] = (turn, row.timestamp)
+            _count_user_turn(summary, row, turn, zone)
+            if turn.fallback or turn.low_confidence(settings.threshold):
+                _not_understood(session, summary, row.id, turn, at)
+        elif row.type_name == "slot":
+            _slot(summary, rasa_events.load(row.data))
+        elif (row.type_name == "action" and row.action_name in settings.fallback_actions
+              and summary.last_user_event_id and not summary.last_user_missed):
+            turn, timestamp = turns.get(summary.last_user_event_id) or _stored_turn(session, summary.last_user_event_id)
+            _not_understood(session, summary, summary.last_user_event_id, turn, utc(timestamp))
+
+
+def _count_user_turn(summary: ConversationSummary, row: _Row, turn: UserTurn, zone: ZoneInfo) -> None:
+    summary.user_turns += 1
+    summary.last_text = turn.text[:200]
+    summary.last_user_event_id = row.id
+    summary.last_user_missed = False
+    channel = turn.metadata.get("channel")
+    if isinstance(channel, str) and channel:
+        summary.channel = channel[:20]
+    resident_id = rasa_events.resident_id_of(turn.metadata.get("resident_id"))
+    if resident_id is not None:
+        summary.resident_id = resident_id
+    day = dt.datetime.fromtimestamp(row.timestamp if row.timestamp is not None else time.time(), zone)
+    stamp = day.strftime("%Y%m%d")
+    if stamp not in summary.active_days:  # fixed-width days between commas: no false matches
+        summary.active_days = f"{summary.active_days},{stamp}" if summary.active_days else stamp
+
+
+def _slot(summary: ConversationSummary, data: dict) -> None:
+    name, value = data.get("name"), data.get("value")
+    if name == "channel" and isinstance(value, str) and value:
+        summary.channel = value[:20]
+    elif name == "resident_id":
+        resident_id = rasa_events.resident_id_of(value)
+        if resident_id is not None:
+            summary.resident_id = resident_id
+
+
+def _stored_turn(session: Session, event_id: int) -> Tuple[UserTurn, Optional[float]]:
+    row = session.execute(_ONE_EVENT, {"id": event_id}).one()
+    return rasa_events.user_turn(rasa_events.load(row.data)), row.timestamp
+
+
+def _not_understood(session: Session, summary: ConversationSummary, event_id: int, turn: UserTurn,
+                    at: dt.datetime) -> None:
+    summary.not_understood += 1
+    summary.last_user_missed = True
+    if turn.text.strip() and not turn.is_payload:  # nothing to label in silence or a button press
+        session.add(NotUnderstoodTurn(event_id=event_id, sender_id=summary.sender_id, text=turn.text,
+                                      predicted=turn.predicted[:60], confidence=turn.predicted_confidence, at=at))

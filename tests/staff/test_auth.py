@@ -1,0 +1,94 @@
+"""Staff accounts: argon2 hashes, the one-time first password, lock-out, sessions and CSRF tokens."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from actions.db.models import AuditLog, StaffSession, StaffUser, utcnow
+from bot.staff import auth
+from bot.staff.masking import mask_id_number, mask_phone
+
+
+def test_passwords_are_hashed_with_argon2() -> None:
+    stored = auth.hash_password("correct horse battery")
+    assert stored.startswith("$argon2id$") and "correct" not in stored
+    assert auth.password_matches(stored, "correct horse battery")
+    assert not auth.password_matches(stored, "wrong")
+    assert not auth.password_matches(None, "anything") and not auth.password_matches("garbage", "x")
+
+
+def test_the_first_admin_gets_a_one_time_password_once(sessions) -> None:
+    first = auth.ensure_first_admin(sessions)
+    assert first is not None and first[0] == "admin"
+    assert auth.ensure_first_admin(sessions) is None
+    with sessions() as session:
+        admin = session.scalar(select(StaffUser).where(StaffUser.username == "admin"))
+    assert admin.must_change_password and auth.password_matches(admin.password_hash, first[1])
+
+
+def test_five_failures_lock_the_account_for_15_minutes(sessions) -> None:
+    _, password = auth.ensure_first_admin(sessions)
+    now = utcnow()
+    for attempt in range(4):
+        with pytest.raises(auth.LoginRefused, match="不对"):
+            auth.log_in(sessions, "admin", "wrong", now)
+    with pytest.raises(auth.LoginRefused, match="锁定"):
+        auth.log_in(sessions, "admin", "wrong", now)
+    with pytest.raises(auth.LoginRefused, match="锁定"):
+        auth.log_in(sessions, "admin", password, now + dt.timedelta(minutes=14))
+    assert auth.log_in(sessions, "admin", password, now + dt.timedelta(minutes=16))
+    with sessions() as session:
+        actions = [a for (a,) in session.execute(select(AuditLog.action).where(AuditLog.actor.like("staff:%")))]
+    assert actions.count("login_failed") == 4 and "locked_out" in actions and "login" in actions
+
+
+def test_unknown_users_get_the_same_answer(sessions) -> None:
+    with pytest.raises(auth.LoginRefused, match="用户名或密码不对"):
+        auth.log_in(sessions, "nobody", "whatever")
+
+
+def test_sessions_keep_only_a_hash_and_expire(sessions) -> None:
+    _, password = auth.ensure_first_admin(sessions)
+    token = auth.log_in(sessions, "admin", password)
+    with sessions() as session:
+        stored = session.scalars(select(StaffSession.token_hash)).all()
+    assert token not in stored and len(stored) == 1
+    staff = auth.current_staff(sessions, token)
+    assert staff is not None and staff.is_admin and staff.must_change_password
+    assert auth.csrf_ok(staff, staff.csrf_token) and not auth.csrf_ok(staff, "forged") and not auth.csrf_ok(staff, None)
+    assert auth.current_staff(sessions, token, utcnow() + auth.SESSION_FOR + dt.timedelta(seconds=1)) is None
+    auth.log_out(sessions, token)
+    assert auth.current_staff(sessions, token) is None
+    assert auth.current_staff(sessions, None) is None and auth.current_staff(sessions, "made-up") is None
+
+
+def test_password_rules_and_changing_it(sessions) -> None:
+    assert auth.password_problem("short", "short") == "密码至少要10位。"
+    assert auth.password_problem("long-enough-1", "long-enough-2") == "两次输入的密码不一样。"
+    assert auth.password_problem("long-enough-1", "long-enough-1") is None
+    auth.ensure_first_admin(sessions)
+    with sessions() as session:
+        admin_id = session.scalar(select(StaffUser.id).where(StaffUser.username == "admin"))
+    auth.change_password(sessions, admin_id, "my-own-password")
+    token = auth.log_in(sessions, "admin", "my-own-password")
+    assert not auth.current_staff(sessions, token).must_change_password
+
+
+def test_new_accounts_and_roles(sessions) -> None:
+    with sessions.begin() as session:
+        password = auth.create_staff(session, "xiaoli", "小李", "staff", "staff:1")
+    assert auth.current_staff(sessions, auth.log_in(sessions, "xiaoli", password)).role == "staff"
+    with pytest.raises(ValueError), sessions.begin() as session:
+        auth.create_staff(session, "xiaoli", "又一个", "staff", "staff:1")
+    with pytest.raises(ValueError), sessions.begin() as session:
+        auth.create_staff(session, "boss", "老板", "owner", "staff:1")
+
+
+@pytest.mark.parametrize("raw,masked", [("13800001234", "138****1234"), ("010-6688", "******88"), ("", "")])
+def test_phone_masking(raw, masked) -> None:
+    assert mask_phone(raw) == masked
+
+
+def test_id_number_masking() -> None:
+    assert mask_id_number("11010119410312123X") == "1101**********123X"
+    assert mask_id_number("123") == "***"
