@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import List, Mapping, Optional, Tuple
 from urllib.parse import quote, urlencode
@@ -13,18 +12,10 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.db.models import ConversationSummary, Resident
 from bot.metadata import CHANNELS
-from bot.staff.masking import mask_phone
+from bot.staff.masking import mask_in_text
 
 PAGE_SIZE = 50
 CHANNEL_NAMES = {"kiosk": "一体机", "telegram": "Telegram（家属）", "rest": "接口", "console": "命令行", "test": "测试"}
-_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
-
-
-def mask_phones_in(words: str) -> str:
-    """Mobile numbers inside free text, masked like everywhere else in lists."""
-    return _MOBILE.sub(lambda match: mask_phone(match.group(0)), words)
-
-
 def channel_name(channel: str) -> str:
     return CHANNEL_NAMES.get(channel, channel or "未知")
 
@@ -118,6 +109,6 @@ def conversation_page(sessions: sessionmaker, filters: ListFilters,
         rows = session.execute(query).all()
     listed = [ListedConversation(row.sender_id, transcript_href(row.sender_id), row.channel, row.resident_id,
                                  name or "", _local(row.started_at, zone), _local(row.last_at, zone),
-                                 row.user_turns, row.not_understood, mask_phones_in(row.last_text))
+                                 row.user_turns, row.not_understood, mask_in_text(row.last_text))
               for row, name in rows[:PAGE_SIZE]]
     return listed, len(rows) > PAGE_SIZE

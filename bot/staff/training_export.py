@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from actions.db.models import NotUnderstoodTurn, utcnow
+from bot.staff.masking import mask_in_text
 from bot.staff.understood_queue import NEW_TOPIC, NEW_TOPIC_LABEL
 
 _BREAKS = set("\r\n\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -32,7 +33,7 @@ def clean_example(words: str) -> str:
             kept.append(" ")
         elif unicodedata.category(char) not in _DROPPED_CATEGORIES and char not in "\ufffe\uffff":
             kept.append(char)
-    line = " ".join("".join(kept).split())
+    line = mask_in_text(" ".join("".join(kept).split()))  # no phone or ID numbers in training data
     return line.replace("[", "［").replace("]", "］").lstrip(_LEADING).strip()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.db.models import NotUnderstoodTurn, utcnow
 from bot.staff.conversation_list import transcript_href
+from bot.staff.masking import mask_in_text
 from bot.staff.rasa_events import project_intents
 
 PAGE_SIZE = 50
@@ -79,7 +80,7 @@ def queue_page(sessions: sessionmaker, page: int, timezone: str = "Asia/Shanghai
     with sessions() as session:
         rows = list(session.scalars(select(turn).order_by(order, turn.at.desc(), turn.event_id.desc())
                                     .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    listed = [QueuedTurn(row.event_id, row.text, row.predicted, row.confidence,
+    listed = [QueuedTurn(row.event_id, mask_in_text(row.text), row.predicted, row.confidence,
                          row.at.replace(tzinfo=dt.timezone.utc).astimezone(zone).replace(tzinfo=None),
                          f"{transcript_href(row.sender_id)}#e{row.event_id}", row.label or "",
                          row.skipped_at is not None and row.label is None, row.exported_at is not None)

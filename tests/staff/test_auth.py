@@ -92,3 +92,13 @@ def test_phone_masking(raw, masked) -> None:
 def test_id_number_masking() -> None:
     assert mask_id_number("11010119410312123X") == "1101**********123X"
     assert mask_id_number("123") == "***"
+
+
+def test_numbers_inside_what_people_said_are_masked() -> None:
+    from bot.staff.masking import mask_in_text
+    from bot.staff.training_export import clean_example
+
+    said = "我电话13800001234，身份证11010119410312123X"
+    assert mask_in_text(said) == "我电话138****1234，身份证1101**********123X"
+    assert "13800001234" not in clean_example(said) and "138****1234" in clean_example(said)
+    assert mask_in_text("订2份午饭") == "订2份午饭"
