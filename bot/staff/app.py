@@ -88,6 +88,7 @@ def _is_public(path: str) -> bool:
 def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     app = Sanic(f"xiaonuan_staff_{next(_names)}")
     app.config.RESPONSE_TIMEOUT = 60
+    app.config.MOTD = False  # `xiaonuan run` prints its own line for the console
     console = Console(settings, sessions, _templates(settings), app)
     app.ctx.console = console
     app.static("/static", str(HERE / "static"), name="static")
