@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 from actions.db.models import AuditLog, ConversationSummary, NotUnderstoodTurn, SummaryCursor
 from bot.settings import PROJECT_ROOT
 from bot.staff.summaries import refresh_summaries, settled
-from tests.staff.console_helpers import admin_client, running_console, staff_actor
+from tests.staff.console_helpers import staff_actor
 
 ZONE = ZoneInfo("Asia/Shanghai")  # the settings' default: local days are Shanghai days
 
@@ -123,17 +123,6 @@ def district(core: Core) -> None:
 @pytest.fixture()
 def core(sessions, database_url) -> Core:
     return Core(database_url)
-
-
-@pytest.fixture()
-def console(sessions, database_url):
-    with running_console(sessions, database_url) as server:
-        yield server
-
-
-@pytest.fixture()
-def admin(console, sessions):
-    return admin_client(console.url, sessions)
 
 
 def listed(page_html: str) -> List[str]:

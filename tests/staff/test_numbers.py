@@ -2,7 +2,6 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import text
 
 from actions.db.models import MealBooking, NotUnderstoodTurn, ServiceBooking, ServiceSlot
@@ -11,16 +10,10 @@ from actions.meals.booking import MealRequest, book
 from actions.meals.rules import load_rules
 from bot.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
-from tests.staff.console_helpers import admin_client, running_console, staff_client, table_rows
+from tests.staff.console_helpers import admin_client, staff_client, table_rows
 
 PAST = TODAY - dt.timedelta(days=3)  # 2026-11-20
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture()
-def console(sessions, database_url):
-    with running_console(sessions, database_url) as server:
-        yield server
 
 
 def _epoch(local: dt.datetime) -> float:

@@ -2,27 +2,15 @@
 import datetime as dt
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import AuditLog, LinkCode, Resident
 from bot.staff.resident_form import KNOWN_FLAGS, id_number_problem
-from tests.staff.console_helpers import admin_client, running_console, staff_actor, staff_client, table_rows
+from tests.staff.console_helpers import staff_actor, staff_client, table_rows
 
 VALID_ID = "11010519491231002X"  # the worked example of GB 11643, check digit X
 # 08:00 in Shanghai on the frozen test day, as the database stores times (UTC).
 FROZEN_UTC = dt.datetime(2026, 11, 23, 0, 0)
-
-
-@pytest.fixture()
-def console(sessions, database_url):
-    with running_console(sessions, database_url) as server:
-        yield server
-
-
-@pytest.fixture()
-def admin(console, sessions):
-    return admin_client(console.url, sessions)
 
 
 def _audit(sessions, action):

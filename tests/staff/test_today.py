@@ -1,7 +1,6 @@
 """The Today page: kitchen counts, the day's home visits through the lifecycle, call-back requests."""
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
 from actions.db.models import AuditLog, HandoffRequest, ServiceBooking, ServiceBookingChange
@@ -13,20 +12,9 @@ from actions.services.catalogue import load_catalogue
 from actions.services.slots import ServiceChoice
 from bot.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
-from tests.staff.console_helpers import admin_client, running_console, staff_actor, staff_client, table_rows
+from tests.staff.console_helpers import staff_actor, staff_client, table_rows
 
 TOMORROW = TODAY + dt.timedelta(days=1)
-
-
-@pytest.fixture()
-def console(sessions, database_url):
-    with running_console(sessions, database_url) as server:
-        yield server
-
-
-@pytest.fixture()
-def admin(console, sessions):
-    return admin_client(console.url, sessions)
 
 
 def _meal(sessions, resident_id, canteen_id, meal, quantity, delivery, day=TOMORROW):
