@@ -35,6 +35,9 @@ def register(console: Console) -> None:
     async def resident_new_form(request: Request) -> response.HTTPResponse:
         return await asyncio.to_thread(form_page, request, {})
 
+    def missing(request: Request) -> response.HTTPResponse:
+        return console.render(request, "not_found.html", status=404, reason="没有找到这位居民。")
+
     @app.post("/residents/new")
     async def resident_create(request: Request) -> response.HTTPResponse:
         names = await asyncio.to_thread(data.canteens, console)
@@ -48,7 +51,7 @@ def register(console: Console) -> None:
     async def resident_detail(request: Request, resident_id: int) -> response.HTTPResponse:
         found = await asyncio.to_thread(data.load, console, resident_id)
         if found is None:
-            return console.render(request, "not_found.html", status=404, reason="没有找到这位居民。")
+            return missing(request)
         await asyncio.to_thread(console.audit, request, "viewed_resident", f"resident:{resident_id}")
         values, family = found
         return await asyncio.to_thread(form_page, request, values, family,
@@ -58,7 +61,7 @@ def register(console: Console) -> None:
     async def resident_edit(request: Request, resident_id: int) -> response.HTTPResponse:
         found = await asyncio.to_thread(data.load, console, resident_id)
         if found is None:
-            return console.render(request, "not_found.html", status=404, reason="没有找到这位居民。")
+            return missing(request)
         stored, family = found
         names = await asyncio.to_thread(data.canteens, console)
         values, errors = read_form(request.form, names, local_today(console.settings), data.other_flags(stored))
@@ -72,7 +75,7 @@ def register(console: Console) -> None:
     async def resident_link_code(request: Request, resident_id: int) -> response.HTTPResponse:
         found = await asyncio.to_thread(data.load, console, resident_id)
         if found is None:
-            return console.render(request, "not_found.html", status=404, reason="没有找到这位居民。")
+            return missing(request)
         code = await asyncio.to_thread(data.new_link_code, console, resident_id, request.ctx.staff.actor)
         values, family = found
         return await asyncio.to_thread(form_page, request, values, family, link_code=code)
