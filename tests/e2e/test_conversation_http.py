@@ -92,6 +92,18 @@ def test_community_kiosk_asks_who_is_speaking(client, db) -> None:
         assert session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "identified_at_kiosk")) >= 1
 
 
+@pytest.mark.parametrize("asked,answer", [("生成家属绑定码", "家属绑定码是"), ("我订了什么", "")])
+def test_a_one_action_task_resumed_after_identification_ends_the_turn(client, asked, answer) -> None:
+    sender = _sender("kiosk-resume")
+    assert "名字" in client.send(sender, asked, COMMUNITY).text
+    client.send(sender, "张桂英", COMMUNITY)
+    client.send(sender, "1234", COMMUNITY)
+    done = client.send(sender, "对", COMMUNITY)
+    assert "张奶奶" in done.text and answer in done.text
+    assert "没听懂" not in done.text, done.text
+    assert len(done.replies) <= 4, done.text
+
+
 def test_emergency_interrupts_identification(client, db) -> None:
     sender = _sender("kiosk-community")
     client.send(sender, "你好", COMMUNITY)
