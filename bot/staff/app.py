@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 COOKIE = "xn_staff"
 LOGIN_CSRF_COOKIE = "xn_login_csrf"
 PUBLIC_PATHS = ("/login", "/static/", "/favicon.ico")
+FRAGMENT_PATHS = ("/alerts/banner",)
 _names = itertools.count(1)
 
 
@@ -85,6 +86,11 @@ def _is_public(path: str) -> bool:
     return any(path == p or (p.endswith("/") and path.startswith(p)) for p in PUBLIC_PATHS)
 
 
+def _is_fragment(path: str) -> bool:
+    """Parts of a page that its script fetches; they get a status, never a redirect to a whole page."""
+    return path in FRAGMENT_PATHS
+
+
 def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     app = Sanic(f"xiaonuan_staff_{next(_names)}")
     app.config.RESPONSE_TIMEOUT = 60
@@ -99,15 +105,17 @@ def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
         if _is_public(request.path):
             return None
         staff = await asyncio.to_thread(auth.current_staff, sessions, request.cookies.get(COOKIE))
+        fragment = _is_fragment(request.path)
         if staff is None:
-            if request.method == "GET" and not request.path.startswith("/api/"):
+            if request.method == "GET" and not request.path.startswith("/api/") and not fragment:
                 return response.redirect("/login")
             return response.text("请先登录", status=401)
         request.ctx.staff = staff
         if request.method == "POST" and not auth.csrf_ok(staff, request.form.get("csrf") if request.form else None):
             return console.render(request, "forbidden.html", status=403, reason="表单已过期或来源不明（缺少安全令牌），请刷新页面再试。")
         if staff.must_change_password and request.path not in ("/password", "/logout"):
-            return response.redirect("/password")
+            # A polled fragment must never receive a whole page: the script would paste it into the banner.
+            return response.text("请先设置密码", status=403) if fragment else response.redirect("/password")
         return None
 
     @app.middleware("response")

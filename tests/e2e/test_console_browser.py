@@ -10,9 +10,9 @@ from typing import Iterator
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from actions.db.models import Alert, NotUnderstoodTurn, StaffUser
+from actions.db.models import Alert, NotUnderstoodTurn, StaffSession, StaffUser
 from bot.metadata import ChannelMetadata
 from bot.staff import auth
 from bot.staff.app import ConsoleServer, build_console
@@ -117,6 +117,18 @@ def test_an_alert_from_the_core_appears_within_3_s_and_is_acknowledged(browser, 
     page.goto(console.url + "/today")
     time.sleep(2.5)  # a banner refresh later, the resolved alert is gone
     assert page.query_selector(f"#alerts-banner [data-alert-id='{alert_id}']") is None
+    page.context.close()
+
+
+def test_a_session_ended_elsewhere_takes_the_open_page_to_login(browser, console, db) -> None:
+    name = _account(db, "staff", "staff-password-7")
+    page = _log_in(browser, console, name, "staff-password-7")
+    page.wait_for_url("**/today")
+    with db.begin() as session:  # as when an admin unlocks/resets the account, or the session expires
+        staff_id = session.scalar(select(StaffUser.id).where(StaffUser.username == name))
+        session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
+    page.wait_for_url("**/login", timeout=6000)  # the next banner poll gets 401 and reloads the page
+    assert page.query_selector("#alerts-banner") is None and "登录" in page.inner_text("main")
     page.context.close()
 
 

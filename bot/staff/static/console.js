@@ -12,7 +12,11 @@
   }
   function refresh() {
     fetch(banner.dataset.src, {credentials: "same-origin", cache: "no-store"})
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (r) {
+        // Logged out elsewhere or the session ended: reload, and the server shows the login page.
+        if (r.status === 401) { window.location.reload(); return Promise.reject(r.status); }
+        return r.ok && !r.redirected ? r.text() : Promise.reject(r.status);
+      })
       .then(function (html) {
         banner.innerHTML = html;
         var ids = Array.prototype.map.call(banner.querySelectorAll("[data-alert-id]"), function (a) { return a.dataset.alertId; });
