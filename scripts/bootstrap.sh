@@ -9,8 +9,9 @@ VENV=.venv
 # espeak-ng: speech out; sox: audio tools; libportaudio2: the microphone (sounddevice);
 # chromium: the kiosk screen's browser and the tests that drive it (no browser downloads);
 # fonts-wqy-microhei: Chinese characters on the screen (without it they are empty boxes);
-# ffmpeg: Telegram voice notes (OGG/Opus) in and out.
-SYSTEM_PACKAGES=(espeak-ng sox libportaudio2 chromium fonts-wqy-microhei ffmpeg)
+# ffmpeg: Telegram voice notes (OGG/Opus) in and out;
+# postgresql, redis-server: the scale-out layout (tests start throwaway servers on loopback).
+SYSTEM_PACKAGES=(espeak-ng sox libportaudio2 chromium fonts-wqy-microhei ffmpeg postgresql redis-server)
 
 say() { echo "[setup] $*"; }
 
