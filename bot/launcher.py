@@ -35,15 +35,37 @@ def tracker_store_config(database_url: str) -> dict:
     return {"type": "SQL", "dialect": url.get_backend_name(), "url": url.render_as_string(hide_password=False)}
 
 
-def write_runtime_config(run_dir: Path, settings: Settings, actions_port: int) -> tuple:
+def lock_store_config(redis_url: str) -> Optional[dict]:
+    """Rasa's Redis lock store, so several Rasa servers take turns on one conversation; None keeps
+    Rasa's in-memory lock store (right for a single server)."""
+    if not redis_url:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(redis_url)
+    config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+              "db": int(parts.path.strip("/") or 0), "key_prefix": "xiaonuan"}
+    if parts.password:
+        config["password"] = parts.password
+    if parts.scheme == "rediss":
+        config["use_ssl"] = True
+    return config
+
+
+def write_runtime_config(run_dir: Path, settings: Settings, actions_port: int,
+                         actions_url: Optional[str] = None) -> tuple:
     """Endpoints and credentials for this run, derived from settings."""
     run_dir.mkdir(parents=True, exist_ok=True)
     endpoints = run_dir / "endpoints.yml"
     credentials = run_dir / "credentials.yml"
-    endpoints.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": f"http://{settings.host}:{actions_port}/webhook"},
-        "tracker_store": tracker_store_config(settings.database_url),
-    }, allow_unicode=True))
+    config = {
+        "action_endpoint": {"url": actions_url or f"http://{settings.host}:{actions_port}/webhook"},
+        "tracker_store": tracker_store_config(settings.trackers_url),
+    }
+    lock_store = lock_store_config(settings.redis_url)
+    if lock_store:
+        config["lock_store"] = lock_store
+    endpoints.write_text(yaml.safe_dump(config, allow_unicode=True))
     credentials.write_text(yaml.safe_dump({"bot.channels.secure_rest.SecureRestInput": None}))
     return endpoints, credentials
 
@@ -57,6 +79,7 @@ class Stack:
     actions_url: str
     processes: List[subprocess.Popen] = field(default_factory=list)
     logs: List[Path] = field(default_factory=list)
+    rasa_urls: List[str] = field(default_factory=list)
 
     def stop(self, timeout_s: float = 15.0) -> None:
         for process in self.processes:
@@ -97,34 +120,58 @@ def _wait_healthy(name: str, url: str, process: subprocess.Popen, log: Path, dea
     raise StartupError(f"{name} was not healthy in time; see {log}")
 
 
-def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
-                wait_s: float = 240.0) -> Stack:
-    """Start the action server and the Rasa server and wait until both answer."""
-    if not settings.channel_secret:
-        settings = settings.with_overrides(channel_secret=secrets.token_urlsafe(32))
-    actions_port = settings.actions_port or free_port(settings.host)
-    rasa_port = settings.rasa_port or free_port(settings.host)
-    run_dir = run_dir or PROJECT_ROOT / "var" / "run"
-    endpoints, credentials = write_runtime_config(run_dir, settings, actions_port)
+def actions_command(port: int) -> List[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def core_command(model: Path, endpoints: Path, credentials: Path, host: str, port: int) -> List[str]:
+    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(credentials), "--interface", host, "--port", str(port)]
+
+
+def server_environment(settings: Settings) -> dict:
     env = child_environment(settings)
     env["SANIC_HOST"] = settings.host
-    stack = Stack(settings, rasa_url=f"http://{settings.host}:{rasa_port}",
-                  actions_url=f"http://{settings.host}:{actions_port}")
+    return env
+
+
+def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
+                wait_s: float = 240.0, replicas: int = 1) -> Stack:
+    """Start the action server and `replicas` Rasa servers and wait until all answer.
+
+    More than one Rasa server needs a shared tracker store (PostgreSQL) and Redis for the lock store;
+    `stack.rasa_urls` lists them (`stack.rasa_url` is the first).
+    """
+    if not settings.channel_secret:
+        settings = settings.with_overrides(channel_secret=secrets.token_urlsafe(32))
+    if replicas > 1 and not settings.redis_url:
+        raise StartupError("several Rasa servers need REDIS_URL (Rasa's Redis lock store), or they would "
+                           "process one conversation's messages at the same time")
+    actions_port = settings.actions_port or free_port(settings.host)
+    ports = [settings.rasa_port or free_port(settings.host)]
+    while len(ports) < replicas:
+        ports.append(free_port(settings.host))
+    run_dir = run_dir or PROJECT_ROOT / "var" / "run"
+    endpoints, credentials = write_runtime_config(run_dir, settings, actions_port)
+    env = server_environment(settings)
+    urls = [f"http://{settings.host}:{port}" for port in ports]
+    stack = Stack(settings, rasa_url=urls[0], actions_url=f"http://{settings.host}:{actions_port}", rasa_urls=urls)
     deadline = time.monotonic() + wait_s
     try:
         actions_log = run_dir / "actions.log"
-        actions = _spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-                         env, actions_log)
+        actions = _spawn(actions_command(actions_port), env, actions_log)
         stack.processes.append(actions)
         stack.logs.append(actions_log)
-        rasa_log = run_dir / "rasa.log"
-        rasa = _spawn([sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
-                       "--credentials", str(credentials), "--interface", settings.host, "--port", str(rasa_port)],
-                      env, rasa_log)
-        stack.processes.append(rasa)
-        stack.logs.append(rasa_log)
+        cores = []
+        for index, port in enumerate(ports):
+            log = run_dir / ("rasa.log" if index == 0 else f"rasa-{index + 1}.log")
+            process = _spawn(core_command(model, endpoints, credentials, settings.host, port), env, log)
+            stack.processes.append(process)
+            stack.logs.append(log)
+            cores.append((process, log))
         _wait_healthy("action server", stack.actions_url + "/health", actions, actions_log, deadline)
-        _wait_healthy("Rasa server", stack.rasa_url + HEALTH_PATH, rasa, rasa_log, deadline)
+        for url, (process, log) in zip(urls, cores):
+            _wait_healthy("Rasa server", url + HEALTH_PATH, process, log, deadline)
     except BaseException:
         stack.stop()
         raise

@@ -47,6 +47,12 @@ class Settings:
     database_url: str = field(default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'xiaonuan.db'}")
     """SQLAlchemy URL of the one database (application data and Rasa's tracker store)."""
 
+    tracker_store_url: str = ""
+    """SQLAlchemy URL of Rasa's tracker store when it is not the application database (empty: the same one)."""
+
+    redis_url: str = ""
+    """Redis for Rasa's lock store (redis://host:port/db); required when several Rasa servers share conversations."""
+
     host: str = "127.0.0.1"
     """Interface the Rasa server and the action server listen on; loopback by default."""
 
@@ -185,11 +191,18 @@ class Settings:
             raise ValueError("TELEGRAM_WEBHOOK_PORT must be between 0 and 65535")
         if self.telegram_messages_per_minute < 1:
             raise ValueError("XIAONUAN_TELEGRAM_PER_MINUTE must be at least 1")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
+            raise ValueError(f"REDIS_URL must look like redis://host:6379/0, got {self.redis_url!r}")
         if self.fixed_now is not None:
             try:
                 dt.datetime.fromisoformat(self.fixed_now)
             except ValueError as exc:
                 raise ValueError(f"XIAONUAN_NOW must look like 2026-11-23T08:00, got {self.fixed_now!r}") from exc
+
+    @property
+    def trackers_url(self) -> str:
+        """Where Rasa keeps conversations: its own URL if set, else the application database."""
+        return self.tracker_store_url or self.database_url
 
     def with_overrides(self, **changes: object) -> "Settings":
         """A copy with some fields changed (used by the launcher and tests)."""
@@ -203,6 +216,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
     resident = env.get("XIAONUAN_KIOSK_RESIDENT_ID", "").strip()
     return Settings(
         database_url=env.get("DATABASE_URL", "").strip() or defaults.database_url,
+        tracker_store_url=env.get("XIAONUAN_TRACKER_STORE_URL", "").strip(),
+        redis_url=env.get("REDIS_URL", "").strip(),
         host=env.get("XIAONUAN_HOST", "").strip() or defaults.host,
         rasa_port=_int(env, "XIAONUAN_RASA_PORT", defaults.rasa_port),
         actions_port=_int(env, "XIAONUAN_ACTIONS_PORT", defaults.actions_port),
@@ -249,6 +264,8 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
     env.update(
         {
             "DATABASE_URL": settings.database_url,
+            "XIAONUAN_TRACKER_STORE_URL": settings.tracker_store_url,
+            "REDIS_URL": settings.redis_url,
             "XIAONUAN_HOST": settings.host,
             "XIAONUAN_CHANNEL_SECRET": settings.channel_secret,
             "XIAONUAN_KIOSK_MODE": settings.kiosk_mode,

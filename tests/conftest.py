@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -20,10 +21,63 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NOW = dt.datetime(2026, 11, 23, 8, 0)
 TODAY = NOW.date()
 
+# Fuzz tests (tests/fuzz, tests/e2e/test_fuzz_webhook.py) try the same examples on every run and write no
+# example database into the tree; `pytest --hypothesis-profile=random ...` tries new ones each run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("random", database=None, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("ci")
+
+
+PG_TEMPLATE = "xiaonuan_schema"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_databases` run on SQLite (the default) and on a throwaway PostgreSQL."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A PostgreSQL server of this test run, with a template database holding the schema."""
+    from bot.throwaway_servers import ThrowawayPostgres
+
+    server = ThrowawayPostgres().start()
+    try:
+        engine = make_engine(server.create_database(PG_TEMPLATE))
+        create_schema(engine)
+        engine.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Any]:
+    from bot.throwaway_servers import ThrowawayRedis
+
+    server = ThrowawayRedis().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
 
 @pytest.fixture()
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'xiaonuan-test.db'}"
+def database_backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture()
+def database_url(database_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database: a SQLite file, or a fresh PostgreSQL database made from the schema template."""
+    if database_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'xiaonuan-test.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database(template=PG_TEMPLATE)
+    yield url
+    server.drop_database(url.rsplit("/", 1)[1])
 
 
 @pytest.fixture()

@@ -2,12 +2,15 @@
 import datetime as dt
 import time
 
+import pytest
 from sqlalchemy import select, update
 
 from actions.db.models import OutboxMessage, ResidentMessage
 from actions.inbox import ResidentInbox, take_unread
 from actions.outbox import Notice, deliver_pending, enqueue
 from bot.outbox_worker import OutboxWorker, default_receivers
+
+pytestmark = pytest.mark.both_databases
 
 
 class Flaky:

@@ -1,11 +1,14 @@
 """The demo district."""
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import Canteen, MenuItem, Resident, ServiceType, StaffUser
 from actions.db.seed import ensure_menus, seed_demo_data
 from tests.conftest import TODAY
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_demo_district(sessions) -> None:

@@ -10,6 +10,8 @@ from actions.db.models import Alert, AuditLog, HandoffRequest
 from actions.notify import AlertNotice, NotifierHub
 from tests.conftest import make_tracker, tracker_fixture, user_event
 
+pytestmark = pytest.mark.both_databases
+
 
 class RecordingNotifier:
     def __init__(self) -> None:

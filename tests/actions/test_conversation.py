@@ -12,6 +12,8 @@ from actions.conversation import (
 from actions.db.models import HandoffRequest, Resident
 from tests.conftest import bot_event, make_tracker, tracker_fixture, user_event
 
+pytestmark = pytest.mark.both_databases
+
 
 async def test_repeat_says_the_last_real_answer_word_for_word(dispatcher, domain) -> None:
     tracker = tracker_fixture("menu_question_then_repeat")

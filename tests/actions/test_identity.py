@@ -1,11 +1,14 @@
 """Who is speaking: session start from metadata and the community-kiosk identification."""
 from typing import Any, Dict, List
 
+import pytest
 from sqlalchemy import select
 
 from actions.db.models import AuditLog
 from actions.identity import ActionIdentifyDone, ActionIdentifyStop, ActionSessionStart, ValidateIdentifyForm
 from tests.conftest import make_tracker, user_event
+
+pytestmark = pytest.mark.both_databases
 
 
 def _slots(events: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -22,6 +22,8 @@ from tests.actions.form_driver import HOME_SLOTS, FormDriver, said
 from tests.conftest import NOW, TODAY, make_tracker, user_event
 from tests.services.conftest import book as book_service
 
+pytestmark = pytest.mark.both_databases
+
 TOMORROW = TODAY + dt.timedelta(days=1)
 AFTER = TODAY + dt.timedelta(days=2)
 

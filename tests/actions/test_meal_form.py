@@ -20,6 +20,8 @@ from tests.actions.form_driver import HOME_SLOTS, FormDriver, said
 from tests.conftest import TODAY
 from tests.meals.conftest import HOME, fill
 
+pytestmark = pytest.mark.both_databases
+
 TOMORROW = TODAY + dt.timedelta(days=1)
 AFTER = TODAY + dt.timedelta(days=2)
 

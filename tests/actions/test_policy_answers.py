@@ -1,6 +1,7 @@
 """Policy answers with the real knowledge base and database."""
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from actions.db.models import OutboxMessage, Resident
@@ -10,6 +11,8 @@ from actions.policies.notices import newly_eligible, queue_notices
 from bot.settings import PROJECT_ROOT
 from tests.actions.form_driver import HOME_SLOTS, said
 from tests.conftest import TODAY, make_tracker, user_event
+
+pytestmark = pytest.mark.both_databases
 
 
 async def ask(text, dispatcher, domain, slots=None, entities=None):

@@ -17,6 +17,8 @@ from actions.services.form import REQUIRED, ValidateServiceBookingForm
 from tests.actions.form_driver import HOME_SLOTS, FormDriver, said
 from tests.services.conftest import TUESDAY, book
 
+pytestmark = pytest.mark.both_databases
+
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 
 

@@ -1,4 +1,6 @@
 """What family members are told: meals booked or cancelled, and emergencies, through the outbox."""
+
+import pytest
 from sqlalchemy import select
 
 from actions.alerts import ActionEmergency, family_alert_text
@@ -9,6 +11,8 @@ from bot.telegram.receiver import markup_for
 from tests.conftest import NOW, make_tracker, user_event
 from tests.meals.conftest import rules  # noqa: F401  (fixture)
 from tests.meals.test_booking import request
+
+pytestmark = pytest.mark.both_databases
 
 
 def _notices(sessions, kind=None):

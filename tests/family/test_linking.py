@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from actions import linking
 from actions.db.models import FamilyLink, FamilyMember, LinkCode, OutboxMessage, TelegramChat, utcnow
 
+pytestmark = pytest.mark.both_databases
+
 NOW = dt.datetime(2026, 11, 23, 0, 0)
 
 

@@ -9,6 +9,8 @@ from actions.meals.availability import MealChoice, Problem, problem_with
 from tests.conftest import NOW, TODAY
 from tests.meals.conftest import HOME, OTHER, fill
 
+pytestmark = pytest.mark.both_databases
+
 TOMORROW = TODAY + dt.timedelta(days=1)
 SUNDAY = TODAY + dt.timedelta(days=6)  # 2026-11-29
 

@@ -3,6 +3,7 @@ import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import DeliveryDay, MealBooking, MealSitting, Resident
@@ -10,6 +11,8 @@ from actions.meals.availability import MealChoice, Problem
 from actions.meals.booking import MealRequest, book, cancel
 from tests.conftest import NOW, TODAY
 from tests.meals.conftest import HOME, fill
+
+pytestmark = pytest.mark.both_databases
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 

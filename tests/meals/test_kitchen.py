@@ -1,11 +1,15 @@
 """The kitchen list: portions per canteen and meal, dine-in and delivery, dietary notes."""
 import datetime as dt
 
+import pytest
+
 from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.kitchen import format_kitchen_list, kitchen_list
 from bot import cli
 from tests.conftest import NOW, TODAY
+
+pytestmark = pytest.mark.both_databases
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 

@@ -11,6 +11,8 @@ from actions.services.slots import ServiceChoice
 from tests.conftest import NOW
 from tests.services.conftest import TUESDAY, book
 
+pytestmark = pytest.mark.both_databases
+
 
 def _state(sessions, booking_id):
     with sessions() as session:

@@ -3,11 +3,14 @@ import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import OutboxMessage, Resident, ServiceBooking, ServiceBookingChange, ServiceSlot
 from actions.services.slots import Problem
 from tests.services.conftest import TUESDAY, book
+
+pytestmark = pytest.mark.both_databases
 
 
 def _booking(sessions, booking_id):

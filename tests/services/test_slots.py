@@ -7,6 +7,8 @@ from actions.services.slots import Problem, ServiceChoice, nearest_free, problem
 from tests.conftest import NOW, TODAY
 from tests.services.conftest import SUNDAY, TUESDAY, book
 
+pytestmark = pytest.mark.both_databases
+
 
 def check(sessions, catalogue, choice, now=NOW, resident_id=None):
     with sessions() as session:

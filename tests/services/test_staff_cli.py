@@ -1,9 +1,13 @@
 """Staff commands for visits and the outbox."""
+
+import pytest
 from sqlalchemy import select
 
 from actions.db.models import ServiceBooking
 from bot import cli
 from tests.services.conftest import TUESDAY, book
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_list_confirm_done(sessions, catalogue, capsys) -> None:

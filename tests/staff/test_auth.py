@@ -8,6 +8,8 @@ from actions.db.models import AuditLog, StaffSession, StaffUser, utcnow
 from bot.staff import auth
 from bot.staff.masking import mask_id_number, mask_phone
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_passwords_are_hashed_with_argon2() -> None:
     stored = auth.hash_password("correct horse battery")

@@ -24,6 +24,8 @@ from bot.settings import PROJECT_ROOT
 from bot.staff.summaries import refresh_summaries, settled
 from tests.staff.console_helpers import staff_actor
 
+pytestmark = pytest.mark.both_databases
+
 ZONE = ZoneInfo("Asia/Shanghai")  # the settings' default: local days are Shanghai days
 
 

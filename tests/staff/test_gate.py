@@ -1,6 +1,11 @@
 """The console's gate over HTTP: who gets a page, a redirect or a bare status."""
+
+import pytest
+
 from bot.staff import auth
 from tests.staff.console_helpers import log_in
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_pages_send_strangers_to_login_but_the_polled_banner_gets_401(console) -> None:

@@ -2,6 +2,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text
 
 from actions.db.models import MealBooking, NotUnderstoodTurn, ServiceBooking, ServiceSlot
@@ -11,6 +12,8 @@ from actions.meals.rules import load_rules
 from bot.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 from tests.staff.console_helpers import admin_client, staff_client, table_rows
+
+pytestmark = pytest.mark.both_databases
 
 PAST = TODAY - dt.timedelta(days=3)  # 2026-11-20
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -2,11 +2,14 @@
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import AuditLog, LinkCode, Resident
 from bot.staff.resident_form import KNOWN_FLAGS, id_number_problem
 from tests.staff.console_helpers import staff_actor, staff_client, table_rows
+
+pytestmark = pytest.mark.both_databases
 
 VALID_ID = "11010519491231002X"  # the worked example of GB 11643, check digit X
 # 08:00 in Shanghai on the frozen test day, as the database stores times (UTC).

@@ -1,6 +1,7 @@
 """The Today page: kitchen counts, the day's home visits through the lifecycle, call-back requests."""
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from actions.db.models import AuditLog, HandoffRequest, ServiceBooking, ServiceBookingChange
@@ -13,6 +14,8 @@ from actions.services.slots import ServiceChoice
 from bot.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 from tests.staff.console_helpers import staff_actor, staff_client, table_rows
+
+pytestmark = pytest.mark.both_databases
 
 TOMORROW = TODAY + dt.timedelta(days=1)
 

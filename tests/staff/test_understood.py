@@ -14,6 +14,8 @@ from bot.staff.training_export import build_nlu_yaml, clean_example
 from tests.staff.console_helpers import admin_client, running_console, staff_actor
 from tests.staff.test_conversations import HELLO, Core, Turn, fallback, local
 
+pytestmark = pytest.mark.both_databases
+
 MESSY = "- [急]我要: 订饭\n明天 #中午\u2028 两份\t\x07"
 
 
