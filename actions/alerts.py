@@ -5,11 +5,12 @@ import datetime as dt
 import logging
 from typing import List, Optional, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.audit import record
 from actions.clock import local_now
@@ -83,7 +84,7 @@ def raise_alert(tracker: Tracker) -> AlertNotice:
     return notice
 
 
-class ActionEmergency(Action):
+class ActionEmergency(GuardedAction):
     """Raises an alert for staff and family, then tells the user calmly what happens next."""
 
     def name(self) -> Text:
@@ -125,7 +126,7 @@ def open_handoff(tracker: Tracker, reason: str) -> Optional[int]:
         return None
 
 
-class ActionHumanHandoff(Action):
+class ActionHumanHandoff(GuardedAction):
     """Gives the phone numbers and asks staff to call back."""
 
     def name(self) -> Text:

@@ -5,11 +5,12 @@ import datetime as dt
 import logging
 from typing import List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.alerts import open_handoff
 from actions.clock import local_now
@@ -52,7 +53,7 @@ def tell_news(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
                                  else f"有{len(news)}件事告诉您：" + "".join(news))
 
 
-class ActionGreet(Action):
+class ActionGreet(GuardedAction):
     """Greets by name and time of day when the speaker is known."""
 
     def name(self) -> Text:
@@ -87,7 +88,7 @@ def _say_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return bool(answer)
 
 
-class ActionRepeat(Action):
+class ActionRepeat(GuardedAction):
     """Says the last real answer again, word for word."""
 
     def name(self) -> Text:
@@ -112,7 +113,7 @@ def _store_speech(rid: int | None, rate_factor: float | None = None, volume: flo
             resident.speech_volume = volume
 
 
-class ActionSpeakSlower(Action):
+class ActionSpeakSlower(GuardedAction):
     """Slows speech for this resident (remembered on the profile), then repeats the last answer."""
 
     def name(self) -> Text:
@@ -132,7 +133,7 @@ class ActionSpeakSlower(Action):
         return [SlotSet("speech_rate_factor", new)]
 
 
-class ActionSpeakLouder(Action):
+class ActionSpeakLouder(GuardedAction):
     """Raises the volume for this resident (remembered on the profile), then repeats the last answer."""
 
     def name(self) -> Text:
@@ -152,7 +153,7 @@ class ActionSpeakLouder(Action):
         return [SlotSet("speech_volume", new)]
 
 
-class ActionFallback(Action):
+class ActionFallback(GuardedAction):
     """Two stages: first offer the main choices, then bring in a person."""
 
     def name(self) -> Text:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import logging
 from typing import List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.linking import issue_code
 from actions.tracker_utils import resident_id
@@ -21,7 +22,7 @@ def spaced(code: str) -> str:
     return " ".join(code)
 
 
-class ActionFamilyLinkCode(Action):
+class ActionFamilyLinkCode(GuardedAction):
     """Issues a one-time code for the resident who is speaking; relatives cannot issue codes."""
 
     def name(self) -> Text:

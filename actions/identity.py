@@ -5,11 +5,12 @@ import datetime as dt
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction, GuardedFormValidation
 from actions import runtime
 from actions.audit import record
 from actions.inbox import take_unread
@@ -81,7 +82,7 @@ def _identity_slots(metadata, today: dt.date) -> List[EventType]:
     return events
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(GuardedAction):
     """Starts a session with the speaker's identity taken from the channel's metadata."""
 
     def name(self) -> Text:
@@ -99,7 +100,7 @@ class ActionSessionStart(Action):
         return events
 
 
-class ValidateIdentifyForm(FormValidationAction):
+class ValidateIdentifyForm(GuardedFormValidation):
     """Community kiosk: name, last four phone digits, then a confirmation."""
 
     def name(self) -> Text:
@@ -152,7 +153,7 @@ class ValidateIdentifyForm(FormValidationAction):
         return self._failed(tracker, "utter_identify_retry", dispatcher)
 
 
-class ActionIdentifyDone(Action):
+class ActionIdentifyDone(GuardedAction):
     """After the identification form: adopt the confirmed resident, or carry on anonymously."""
 
     def name(self) -> Text:
@@ -197,7 +198,7 @@ class ActionIdentifyDone(Action):
         ]
 
 
-class ActionIdentifyStop(Action):
+class ActionIdentifyStop(GuardedAction):
     """The speaker does not want to say who they are: stop asking."""
 
     def name(self) -> Text:
@@ -209,7 +210,7 @@ class ActionIdentifyStop(Action):
             [SlotSet(n, None) for n in IDENTIFY_SLOTS]
 
 
-class ActionIdentifyFirst(Action):
+class ActionIdentifyFirst(GuardedAction):
     """A task that needs to know the resident: say so, remember the task, then the identification form asks."""
 
     def name(self) -> Text:

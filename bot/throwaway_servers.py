@@ -41,6 +41,7 @@ class ThrowawayPostgres:
         self.user = user
         self.port = 0
         self.dir: Optional[Path] = None
+        self._options = ""
         self._bin = _postgres_bin()
         self._run_as: List[str] = []
 
@@ -69,11 +70,15 @@ class ThrowawayPostgres:
         self._run(str(self._bin / "initdb"), "-D", str(data), "-U", self.user, "-A", "trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
         self.port = free_port("127.0.0.1")
-        options = (f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+        self._options = (f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
-        self._run(str(self._bin / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.dir / "server.log"),
-                  "-w", "-t", "60", "start")
+        self._start()
         return self
+
+    def _start(self) -> None:
+        assert self.dir is not None
+        self._run(str(self._bin / "pg_ctl"), "-D", str(self.dir / "data"), "-o", self._options,
+                  "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
 
     def create_database(self, name: Optional[str] = None, template: Optional[str] = None) -> str:
         """A new empty database (or a copy of `template`); returns its URL."""
@@ -102,9 +107,7 @@ class ThrowawayPostgres:
         self._run(str(self._bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
 
     def resume(self) -> None:
-        assert self.dir is not None
-        self._run(str(self._bin / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "server.log"),
-                  "-w", "-t", "60", "start")
+        self._start()
 
     def stop(self) -> None:
         if self.dir is None:

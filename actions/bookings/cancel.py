@@ -6,11 +6,12 @@ import json
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction, GuardedFormValidation
 from actions import runtime
 from actions.audit import record
 from actions.bookings.listing import BookingItem, all_upcoming, matching, spoken_list, what_mentioned
@@ -56,7 +57,7 @@ def _pick(text: str, options: List[BookingItem], context: TaskContext) -> List[B
     return []
 
 
-class ValidateCancelBookingForm(FormValidationAction):
+class ValidateCancelBookingForm(GuardedFormValidation):
     def name(self) -> Text:
         return "validate_cancel_booking_form"
 
@@ -130,7 +131,7 @@ class ValidateCancelBookingForm(FormValidationAction):
         return {"cancel_ref": item.ref, "cancel_options": None}
 
 
-class ActionAskCancelRef(Action):
+class ActionAskCancelRef(GuardedAction):
     """Several bookings match: name at most three and ask which one."""
 
     def name(self) -> Text:
@@ -146,7 +147,7 @@ class ActionAskCancelRef(Action):
         return []
 
 
-class ActionAskCancelConfirmed(Action):
+class ActionAskCancelConfirmed(GuardedAction):
     def name(self) -> Text:
         return "action_ask_cancel_confirmed"
 
@@ -179,7 +180,7 @@ def cancel_item(item: BookingItem, context: TaskContext) -> bool:
     return True
 
 
-class ActionCancelBooking(Action):
+class ActionCancelBooking(GuardedAction):
     """After the form: cancel only what was confirmed."""
 
     def name(self) -> Text:

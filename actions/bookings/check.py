@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.bookings.listing import all_upcoming, matching, spoken_list, what_mentioned, what_name
 from actions.context import task_context, who_for
@@ -16,7 +17,7 @@ from actions.lang.spoken import say_date
 from actions.services.catalogue import load_catalogue
 
 
-class ActionCheckBookings(Action):
+class ActionCheckBookings(GuardedAction):
     def name(self) -> Text:
         return "action_check_bookings"
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.guarded import GuardedAction
 
 
 def offer_made_this_turn(tracker: Tracker, offer_slot: str) -> bool:
@@ -32,7 +34,7 @@ def day_buttons(today: dt.date) -> List[Dict[str, str]]:
             for word, ahead in (("明天", 1), ("后天", 2))]
 
 
-class AskSlot(Action, ABC):
+class AskSlot(GuardedAction):
     slot = ""
     offer_slot = ""
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import runtime
+from actions.guarded import GuardedFormValidation
 from actions.db.models import Resident
 from actions.tracker_utils import latest_intent
 
@@ -39,7 +40,7 @@ def stop_requested(tracker: Tracker) -> bool:
     return intent == "cancel_booking" or (intent == "deny" and any(word in text for word in STOP_WORDS))
 
 
-class ReadBackForm(FormValidationAction, ABC):
+class ReadBackForm(GuardedFormValidation):
     """The shared dialogue logic; a subclass says what the words mean and what can be booked."""
 
     prefix = ""  # "meal": slots meal_confirmed, meal_stop, meal_changing, meal_offer

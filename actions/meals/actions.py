@@ -6,12 +6,13 @@ import json
 import logging
 from typing import Any, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.audit import record
 from actions.db.models import Canteen, MealBooking, Resident
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 LAST_SERVING_HOUR = {"早餐": 9, "午餐": 13, "晚餐": 19}
 
 
-class ActionBookMeal(Action):
+class ActionBookMeal(GuardedAction):
     """After the form: write the booking only when the read-back was confirmed."""
 
     def name(self) -> Text:
@@ -81,7 +82,7 @@ def _default_meal(now: dt.datetime) -> tuple:
     return now.date() + dt.timedelta(days=1), "午餐"
 
 
-class ActionAnswerMenu(Action):
+class ActionAnswerMenu(GuardedAction):
     """What is on the menu for a day and meal, answered briefly, with a note on the resident's diet."""
 
     def name(self) -> Text:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Text, Tuple
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.clock import local_today
 from actions.context import task_context, who_for
@@ -78,7 +79,7 @@ def person(tracker: Tracker) -> Tuple[Optional[int], Tuple[str, ...], str]:
     return age, flags, who_for(context, tracker.get_slot("resident_name"))
 
 
-class ActionAnswerPolicy(Action):
+class ActionAnswerPolicy(GuardedAction):
     def name(self) -> Text:
         return "action_answer_policy"
 
@@ -116,7 +117,7 @@ class ActionAnswerPolicy(Action):
         return [SlotSet("policy_id", item.id), SlotSet(OFFERED, True)]
 
 
-class ActionPolicyDetails(Action):
+class ActionPolicyDetails(GuardedAction):
     """The reply to "要听申请材料吗？": the materials, where to apply and the phone; or fine, nothing more."""
 
     def name(self) -> Text:

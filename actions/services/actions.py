@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from typing import List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.guarded import GuardedAction
 from actions import runtime
 from actions.audit import record
 from actions.context import who_for
@@ -21,7 +22,7 @@ from actions.services.phrases import disability_note, problem_sentence, say_when
 from actions.tracker_utils import latest_message_id
 
 
-class ActionBookService(Action):
+class ActionBookService(GuardedAction):
     def name(self) -> Text:
         return "action_book_service"
 

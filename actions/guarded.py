@@ -1,0 +1,112 @@
+"""Actions that stay calm when the database is unreachable or its disk is full.
+
+Every action and form validator derives from `GuardedAction` / `GuardedFormValidation`. When
+the database fails during `run` (connection refused, a restart, a full disk), the transaction
+has rolled back, so nothing is half-written; the person hears that nothing was done and can
+say it again, and the log names the cause in one clear line instead of a bare traceback.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+
+from actions import runtime
+
+logger = logging.getLogger(__name__)
+
+
+FULL_BELOW_BYTES = 1024 * 1024
+
+
+def _sqlite_free_bytes(database_url: str) -> Optional[int]:
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    try:
+        return shutil.disk_usage(Path(url.database).parent).free
+    except OSError:
+        return None
+
+
+def database_problem(error: BaseException, database_url: str) -> str:
+    """One line for the operator: what is wrong with the database (a full disk is named as such;
+    SQLite in WAL mode reports it as a "disk I/O error")."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    text = lines[0] if lines else type(error).__name__
+    free = _sqlite_free_bytes(database_url)
+    if "full" in text or "No space left" in text or (free is not None and free < FULL_BELOW_BYTES):
+        where = make_url(database_url).database
+        return (f"the database disk is full ({text}; {free if free is not None else '?'} bytes free where {where} "
+                "lies): free some space; nothing needs restarting")
+    return f"the database is unavailable ({text}); the turn was not saved and can be said again"
+
+
+BUSY = "utter_system_busy"
+
+
+def _already_told(tracker: Tracker) -> bool:
+    """This turn has already said that the system is busy (a form's validator, then its question)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == BUSY:
+            return True
+    return False
+
+
+def _guard(run: Callable[..., Any], keeps_form: bool) -> Callable[..., Any]:
+    @functools.wraps(run)
+    async def guarded(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[EventType]:
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except (DBAPIError, PoolTimeout) as error:
+            logger.error("%s in %s for %s", database_problem(error, runtime.settings().database_url), self.name(),
+                         tracker.sender_id)
+            if not _already_told(tracker):
+                dispatcher.utter_message(response=BUSY, community_phone=runtime.settings().community_phone)
+            if keeps_form:
+                # Forget what this turn filled in, so the form asks the same question again when the
+                # person repeats it; everything said before stays.
+                return [SlotSet(name, None) for name in tracker.slots_to_validate()]
+            return []
+
+    guarded.__guarded__ = True  # type: ignore[attr-defined]
+    return guarded
+
+
+class GuardedAction(Action, ABC):
+    """An action whose `run` answers calmly when the database fails (abstract: never registered itself)."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        run = cls.__dict__.get("run")
+        if run is not None and not getattr(run, "__guarded__", False):
+            cls.run = _guard(run, keeps_form=False)  # type: ignore[assignment]
+
+
+class GuardedFormValidation(FormValidationAction, ABC):
+    """A form validator whose slot checks answer calmly when the database fails (abstract)."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The validator's name in the domain (validate_<form>)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not getattr(cls.run, "__guarded__", False):
+            cls.run = _guard(cls.run, keeps_form=True)  # type: ignore[assignment]
