@@ -164,6 +164,9 @@ class Settings:
     telegram_messages_per_minute: int = 12
     """Messages one chat may send per minute; more get one polite note and are not processed."""
 
+    retention_days: int = 180
+    """Conversations older than this many days are deleted by `xiaonuan purge` (bookings and alerts are kept)."""
+
     def __post_init__(self) -> None:
         if self.kiosk_mode not in KIOSK_MODES:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
@@ -191,6 +194,8 @@ class Settings:
             raise ValueError("TELEGRAM_WEBHOOK_PORT must be between 0 and 65535")
         if self.telegram_messages_per_minute < 1:
             raise ValueError("XIAONUAN_TELEGRAM_PER_MINUTE must be at least 1")
+        if self.retention_days < 1:
+            raise ValueError(f"XIAONUAN_RETENTION_DAYS must be at least 1 (days), got {self.retention_days}")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
             raise ValueError(f"REDIS_URL must look like redis://host:6379/0, got {self.redis_url!r}")
         if self.fixed_now is not None:
@@ -249,6 +254,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         staff_console_port=_int(env, "XIAONUAN_CONSOLE_PORT", defaults.staff_console_port),
         staff_console_secure_cookie=_bool(env, "XIAONUAN_CONSOLE_SECURE_COOKIE", defaults.staff_console_secure_cookie),
         telegram_messages_per_minute=_int(env, "XIAONUAN_TELEGRAM_PER_MINUTE", defaults.telegram_messages_per_minute),
+        retention_days=_int(env, "XIAONUAN_RETENTION_DAYS", defaults.retention_days),
         policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
         vosk_model=Path(env.get("XIAONUAN_VOSK_MODEL", "").strip() or defaults.vosk_model),
         vosk_model_sha256=env.get("XIAONUAN_VOSK_MODEL_SHA256", "").strip().lower(),
@@ -286,6 +292,7 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret,
             "TELEGRAM_WEBHOOK_PORT": str(settings.telegram_webhook_port),
             "XIAONUAN_TELEGRAM_PER_MINUTE": str(settings.telegram_messages_per_minute),
+            "XIAONUAN_RETENTION_DAYS": str(settings.retention_days),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",

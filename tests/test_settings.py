@@ -37,3 +37,17 @@ def test_child_processes_get_the_same_settings() -> None:
     env = child_environment(settings, base={"PATH": "/bin"})
     assert env["XIAONUAN_CHANNEL_SECRET"] == "s3cret" and env["DATABASE_URL"] == "sqlite:////tmp/x.db"
     assert load_settings(env).channel_secret == "s3cret"
+
+
+def test_retention_defaults_to_180_days_and_reaches_child_processes() -> None:
+    assert load_settings({}).retention_days == 180
+    settings = load_settings({"XIAONUAN_RETENTION_DAYS": " 30 "})
+    assert settings.retention_days == 30
+    assert load_settings(child_environment(settings, base={})).retention_days == 30
+
+
+@pytest.mark.parametrize("raw,message", [("0", "at least 1"), ("-5", "at least 1"), ("half a year", "a whole number"),
+                                         ("30.5", "a whole number")])
+def test_a_retention_that_is_not_a_positive_number_of_days_is_refused(raw, message) -> None:
+    with pytest.raises(ValueError, match=f"XIAONUAN_RETENTION_DAYS must be {message}"):
+        load_settings({"XIAONUAN_RETENTION_DAYS": raw})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import bindparam, delete, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,6 +35,11 @@ _EVENTS_AFTER = text(
     " CASE WHEN type_name IN ('user', 'slot') THEN data END AS data"
     " FROM events WHERE id > :after ORDER BY id LIMIT :limit")
 _ONE_EVENT = text("SELECT id, timestamp, data FROM events WHERE id = :id")
+_EVENTS_OF = text(
+    "SELECT id, sender_id, type_name, timestamp, action_name,"
+    " CASE WHEN type_name IN ('user', 'slot') THEN data END AS data"
+    " FROM events WHERE sender_id IN :senders AND id <= :upto ORDER BY id"
+).bindparams(bindparam("senders", expanding=True))
 
 
 class _Raced(Exception):
@@ -80,6 +85,29 @@ def _ensure_cursor(sessions: sessionmaker) -> None:
                 session.add(SummaryCursor(id=1, last_event_id=0))
     except IntegrityError:
         pass  # another console made it
+
+
+def recount(session: Session, sender_ids: Sequence[str], timezone: str = "Asia/Shanghai") -> int:
+    """Count these conversations again from the events left after old ones were deleted.
+
+    Returns how many of them still have events the summaries account for.
+
+    Only events up to the cursor count, as before; later ones are the next refresh's. The
+    not-understood turns of the events left are already recorded and are not added again.
+    """
+    zone = ZoneInfo(timezone)
+    cursor = session.get(SummaryCursor, 1)
+    senders = sorted(set(sender_ids))
+    for chunk in _chunks(senders):
+        session.execute(delete(ConversationSummary).where(ConversationSummary.sender_id.in_(chunk)))
+    if cursor is None or not senders or not _has_events(session):
+        return 0
+    rows: List[_Row] = []
+    for chunk in _chunks(senders):
+        rows += [_Row(*row) for row in session.execute(_EVENTS_OF, {"senders": chunk, "upto": cursor.last_event_id})]
+    rows.sort(key=lambda row: row.id)
+    _apply(session, rows, zone, record=False)
+    return len({row.sender_id for row in rows})
 
 
 def _has_events(session: Session) -> bool:
@@ -133,7 +161,7 @@ def _new_summary(session: Session, sender_id: str, at: dt.datetime) -> Conversat
     return summary
 
 
-def _apply(session: Session, rows: List[_Row], zone: ZoneInfo) -> None:
+def _apply(session: Session, rows: List[_Row], zone: ZoneInfo, record: bool = True) -> None:
     settings = rasa_events.nlu_settings()
     summaries = _summaries_for(session, sorted({row.sender_id for row in rows}))
     turns: Dict[int, Tuple[UserTurn, Optional[float]]] = {}  # this batch's user turns, by event id
@@ -149,13 +177,13 @@ def _apply(session: Session, rows: List[_Row], zone: ZoneInfo) -> None:
             turns[row.id] = (turn, row.timestamp)
             _count_user_turn(summary, row, turn, zone)
             if turn.fallback or turn.low_confidence(settings.threshold):
-                _not_understood(session, summary, row.id, turn, at)
+                _not_understood(session, summary, row.id, turn, at, record)
         elif row.type_name == "slot":
             _slot(summary, rasa_events.load(row.data))
         elif (row.type_name == "action" and row.action_name in settings.fallback_actions
               and summary.last_user_event_id and not summary.last_user_missed):
             turn, timestamp = turns.get(summary.last_user_event_id) or _stored_turn(session, summary.last_user_event_id)
-            _not_understood(session, summary, summary.last_user_event_id, turn, utc(timestamp))
+            _not_understood(session, summary, summary.last_user_event_id, turn, utc(timestamp), record)
 
 
 def _count_user_turn(summary: ConversationSummary, row: _Row, turn: UserTurn, zone: ZoneInfo) -> None:
@@ -191,9 +219,9 @@ def _stored_turn(session: Session, event_id: int) -> Tuple[UserTurn, Optional[fl
 
 
 def _not_understood(session: Session, summary: ConversationSummary, event_id: int, turn: UserTurn,
-                    at: dt.datetime) -> None:
+                    at: dt.datetime, record: bool = True) -> None:
     summary.not_understood += 1
     summary.last_user_missed = True
-    if turn.text.strip() and not turn.is_payload:  # nothing to label in silence or a button press
+    if record and turn.text.strip() and not turn.is_payload:  # nothing to label in silence or a button press
         session.add(NotUnderstoodTurn(event_id=event_id, sender_id=summary.sender_id, text=turn.text,
                                       predicted=turn.predicted[:60], confidence=turn.predicted_confidence, at=at))
