@@ -45,6 +45,10 @@ bench: train seed
 	$(BIN)/python bench/nlu_compare.py
 	$(BIN)/python bench/turn_latency.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/policy_latency.py
 	$(BIN)/python bench/voice_latency.py
 	$(BIN)/python bench/alert_latency.py

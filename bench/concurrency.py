@@ -1,0 +1,114 @@
+"""Turn latency and throughput with 1, 10, 50 and 200 concurrent conversations over HTTP.
+
+The real Rasa server and action server on a throwaway copy of the demo district (with one
+extra resident per simulated kiosk). At each level every kiosk runs the mixed conversations
+of `bench/load.py` (greeting and menu, policy, a meal booked and cancelled, a home service
+dropped, small talk) with no pause between turns, until the level's turns are measured.
+Prints p50/p95/p99, mean, throughput and errors (timeouts, non-200 answers, connection
+failures) per level, with the CPU each process used, and appends them to docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import List
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import append_section, start_bench_stack  # noqa: E402
+from bench.load import FROZEN_NOW, LoadPlan, Summary, add_residents, leftover_bookings, run_load, summarise  # noqa: E402
+from bench.processes import cpu_seconds, listen_overflows, load_average  # noqa: E402
+
+SECRET = "bench-secret"
+
+
+def turns_for(kiosks: int, quick: bool) -> int:
+    """Turns measured at a level: enough for a p99 and for every kiosk to hold several conversations."""
+    return 40 if quick else max(300, 10 * kiosks)
+
+
+def row(kiosks: int, summary: Summary, cpu: List[float]) -> str:
+    return (f"| {kiosks} | {summary.turns} | {summary.errors_text()} | {summary.p50:.0f} | {summary.p95:.0f} "
+            f"| {summary.p99:.0f} | {summary.mean:.0f} | {summary.maximum:.0f} | {summary.throughput:.1f} "
+            f"| {cpu[0]:.0f}% | {cpu[1]:.0f}% | {cpu[2]:.0f}% |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--levels", default="1,10,50,200", help="concurrent conversations, comma separated")
+    parser.add_argument("--turns", type=int, default=0, help="turns measured per level (default: max(300, 10 x level))")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a turn counts as timed out")
+    parser.add_argument("--turns-per-sender", type=int, default=10,
+                        help="a new conversation (sender id) after this many turns, the same at every level")
+    parser.add_argument("--quick", action="store_true", help="smoke run: levels 1 and 10, 40 turns each")
+    parser.add_argument("--no-append", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    levels = [1, 10] if args.quick else [int(level) for level in args.levels.split(",")]
+    load_at_start = load_average()
+    rows, notes, unexpected = [], [], []
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        stack, startup_s = start_bench_stack(Path(tmp), SECRET, fixed_now=FROZEN_NOW)
+        with stack:
+            url = stack.settings.database_url
+            residents = add_residents(url, max(levels))
+            actions, rasa = stack.processes[0].pid, stack.processes[1].pid
+            warm_up = LoadPlan(stack.rasa_url, SECRET, residents, budget=25, label="warm")
+            asyncio.run(run_load(warm_up, 5))  # dictionaries and caches load on first use
+            for kiosks in levels:
+                plan = LoadPlan(stack.rasa_url, SECRET, residents[:kiosks], args.turns or turns_for(kiosks, args.quick),
+                                timeout_s=args.timeout, turns_per_sender=args.turns_per_sender, label=f"c{kiosks}")
+                before = [cpu_seconds(rasa), cpu_seconds(actions), psutil.Process().cpu_times()]
+                overflows = listen_overflows()
+                started = time.monotonic()
+                results = asyncio.run(run_load(plan, kiosks))
+                wall = time.monotonic() - started
+                after = [cpu_seconds(rasa), cpu_seconds(actions), psutil.Process().cpu_times()]
+                client = (after[2].user + after[2].system) - (before[2].user + before[2].system)
+                cpu = [100 * (after[0] - before[0]) / wall, 100 * (after[1] - before[1]) / wall, 100 * client / wall]
+                summary = summarise(results)
+                rows.append(row(kiosks, summary, cpu))
+                drain = [r for r in results if not r.measured]
+                drain_errors = sum(1 for r in drain if r.error)
+                dropped = listen_overflows() - overflows
+                notes.append(f"{kiosks}: {summary.answered} answered in {summary.seconds:.1f} s, "
+                             f"{summary.unexpected} answers off the script, {len(drain)} unmeasured turns to finish "
+                             f"open conversations ({drain_errors} errors), listen-queue overflows {dropped}")
+                unexpected += [r for r in results if r.unexpected][:3]
+                print(rows[-1], flush=True)
+            booked, cancelled = leftover_bookings(url, residents)
+    load_at_end = load_average()
+    lines = [
+        f"Start-up: {startup_s:.1f} s. Load average (1 / 5 / 15 min): {load_at_start} at the start, "
+        f"{load_at_end} at the end; the whole run took {time.monotonic() - began:.0f} s.",
+        "",
+        "Each conversation is a home kiosk of its own resident running mixed conversations (greeting and menu, "
+        "policy question, meal booked then cancelled, home service dropped, small talk) with no pause between "
+        f"turns; a new sender id every {args.turns_per_sender} turns, at every level (Rasa replays a conversation's "
+        "tracker on each turn, so longer conversations are slower: see the soak). Latency of answered turns in ms; errors are timeouts "
+        f"({args.timeout:.0f} s), non-200 answers and connection failures; CPU is % of one core over the level "
+        "(Rasa server, action server, this client).",
+        "",
+        "| conversations | turns | errors | p50 | p95 | p99 | mean | max | turns/s | Rasa CPU | actions CPU | client CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Meal bookings written and cancelled again: {cancelled}; left booked: {booked}.",
+        "",
+        *[f"- {note}" for note in notes],
+    ]
+    print("\n".join(lines))
+    for result in unexpected:
+        print(f"off the script: kiosk {result.kiosk} said {result.text!r}, heard {result.answer[:120]!r}",
+              file=sys.stderr)
+    if not args.no_append:
+        append_section("Concurrent conversations over HTTP", lines)
+
+
+if __name__ == "__main__":
+    main()
