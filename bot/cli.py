@@ -1,4 +1,4 @@
-"""The `xiaonuan` command: run, train, seed, kiosk, kitchen, services, outbox, validate, test-stories."""
+"""The `xiaonuan` command: run, train, seed, kiosk, kitchen, staff commands, purge, backup, restore, validate."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ import sys
 import time
 from typing import List, Optional
 
+from bot.lifecycle.commands import add_lifecycle_commands
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
 from bot.staff_cli import add_commands, add_family_commands, add_policy_commands
 
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_policy_commands(sub)
     add_family_commands(sub)
+    add_lifecycle_commands(sub)
     sub.add_parser("console", help="the staff console alone (make run starts it too)").set_defaults(func=cmd_console)
     sub.add_parser("telegram", help="the Telegram channel for family members, attached to a running core") \
         .set_defaults(func=cmd_telegram)
