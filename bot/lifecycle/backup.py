@@ -61,8 +61,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
 
 
-def check_backup(path: Path) -> BackupInfo:
-    """Refuse anything but an intact Xiaonuan database this version can use."""
+def check_backup(path: Path, usable: bool = True) -> BackupInfo:
+    """Refuse anything but an intact Xiaonuan database (one this version can use, when `usable`)."""
     if not path.is_file():
         raise BackupError(f"{path} does not exist or is not a file")
     with path.open("rb") as handle:
@@ -89,7 +89,7 @@ def check_backup(path: Path) -> BackupInfo:
     missing = [name for name in XIAONUAN_TABLES if name not in tables]
     if missing:
         raise BackupError(f"{path} is an SQLite database but not a Xiaonuan one (no {', '.join(missing)} tables)")
-    stale = _stale_tables(columns)
+    stale = _stale_tables(columns) if usable else []
     if stale:
         raise BackupError(f"{path} was made by an older version of Xiaonuan (tables {', '.join(stale)} lack "
                           "columns this version needs); restore it with that version")
@@ -108,7 +108,7 @@ def backup_sqlite(database: Path, target: Path) -> BackupInfo:
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
         _copy(sqlite3.connect(database, timeout=30), partial)
-        info = check_backup(partial)
+        info = check_backup(partial, usable=False)  # a faithful copy, whichever version made it
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)

@@ -36,18 +36,24 @@ def _stamp(settings: Settings) -> str:
     return local_now(settings).strftime("%Y%m%d-%H%M%S")
 
 
-def _audit(settings: Settings, actor: str, action: str, target: str, detail: str) -> None:
-    from actions.db.models import AuditLog
-    from actions.db.session import sessions_for
+def _audit(settings: Settings, command: str, actor: str, detail: str) -> None:
+    """The audit entry of a backup or restore; the copy is made either way, so a failure is only reported."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    with sessions_for(settings.database_url).begin() as session:
-        session.add(AuditLog(actor=actor, action=action, target=target[:80], detail=detail[:2000]))
+    from actions.db.models import AuditLog
+    from actions.db.session import SchemaOutdated, sessions_for
+
+    try:
+        with sessions_for(settings.database_url).begin() as session:
+            session.add(AuditLog(actor=actor, action=command, target="database", detail=detail[:2000]))
+    except (SchemaOutdated, SQLAlchemyError) as exc:
+        print(f"[{command}] the audit entry could not be written: {exc}", file=sys.stderr)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Delete conversations older than the retention period; bookings, alerts and the audit log stay."""
     from actions.clock import local_now
-    from actions.db.session import sessions_for
+    from actions.db.session import SchemaOutdated, sessions_for
     from bot.lifecycle.purge import purge_conversations
 
     settings = _settings("purge")
@@ -58,8 +64,13 @@ def cmd_purge(args: argparse.Namespace) -> int:
               "purge only works when they share the application database", file=sys.stderr)
         return 2
     days = args.days or settings.retention_days
-    report = purge_conversations(sessions_for(settings.database_url), local_now(settings), days,
-                                 settings.timezone, dry_run=args.dry_run, actor=args.by)
+    try:
+        sessions = sessions_for(settings.database_url)
+    except SchemaOutdated as exc:
+        print(f"[purge] {exc}", file=sys.stderr)
+        return 1
+    report = purge_conversations(sessions, local_now(settings), days, settings.timezone,
+                                 dry_run=args.dry_run, actor=args.by)
     prefix = "[purge] dry run:" if args.dry_run else "[purge]"
     print(f"{prefix} conversations older than {days} days, from before "
           f"{report.cutoff.isoformat(sep=' ', timespec='minutes')} (local time)")
@@ -119,7 +130,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"[backup] {exc}", file=sys.stderr)
         return 1
-    _audit(settings, args.by, "backup", "database", f"to {target}")
+    _audit(settings, "backup", args.by, f"to {target}")
     print(f"[backup] {target}: {_summary(info.rows)}, {target.stat().st_size // 1024} KiB, integrity ok")
     return 0
 
@@ -152,7 +163,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"[restore] {exc}", file=sys.stderr)
         return 1
-    _audit(settings, args.by, "restore", "database", f"from {backup}; previous content kept as {kept or 'nothing'}")
+    _audit(settings, "restore", args.by, f"from {backup}; previous content kept as {kept or 'nothing'}")
     if kept is not None:
         print(f"[restore] the previous database is kept as {kept}")
     print(f"[restore] {database} restored from {backup}: {_summary(info.rows)}")

@@ -68,5 +68,3 @@ def _default_database() -> Optional[Path]:
 
 def describe(found: List[str], limit: int = 5) -> str:
     return "; ".join(found[:limit]) + (f" and {len(found) - limit} more" if len(found) > limit else "")
-
-

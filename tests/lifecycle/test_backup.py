@@ -228,3 +228,19 @@ def test_postgresql_gets_the_line_for_its_own_tools(monkeypatch, capsys, command
     said = capsys.readouterr().err
     assert tool in said and "postgresql://xiaonuan@db.example:5432/xiaonuan" in said
     assert "s3cret" not in said
+
+
+def test_a_database_an_older_version_made_is_still_backed_up_faithfully(tmp_path, monkeypatch, capsys) -> None:
+    old = tmp_path / "old.db"
+    connection = sqlite3.connect(old)
+    connection.executescript("CREATE TABLE residents (id INTEGER PRIMARY KEY, name TEXT);"
+                             "INSERT INTO residents VALUES (1, '张桂英');"
+                             "CREATE TABLE canteens (id INTEGER PRIMARY KEY); CREATE TABLE meal_bookings (id INTEGER);"
+                             "CREATE TABLE alerts (id INTEGER); CREATE TABLE audit_log (id INTEGER);")
+    connection.close()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{old}")
+    assert main(["backup", str(tmp_path / "copy.db")]) == 0
+    assert "the audit entry could not be written" in capsys.readouterr().err
+    assert dump(tmp_path / "copy.db") == dump(old)
+    assert main(["restore", str(tmp_path / "copy.db")]) == 1
+    assert "made by an older version" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """`xiaonuan purge [--days N] [--dry-run]`: what it says, what it returns."""
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
@@ -72,3 +73,13 @@ def test_the_installed_command_runs(core, sessions, database_url) -> None:
                           env={"DATABASE_URL": database_url, "XIAONUAN_NOW": "2026-11-23T08:00", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     assert "would delete 2 conversations whole" in done.stdout
+
+
+def test_a_database_an_older_version_made_is_refused_clearly(tmp_path, monkeypatch, capsys) -> None:
+    old = tmp_path / "old.db"
+    connection = sqlite3.connect(old)
+    connection.execute("CREATE TABLE residents (id INTEGER PRIMARY KEY, name TEXT)")
+    connection.close()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{old}")
+    assert main(["purge"]) == 1
+    assert "made by an older version" in capsys.readouterr().err
