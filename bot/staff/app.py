@@ -33,6 +33,7 @@ COOKIE = "xn_staff"
 LOGIN_CSRF_COOKIE = "xn_login_csrf"
 PUBLIC_PATHS = ("/login", "/static/", "/favicon.ico")
 FRAGMENT_PATHS = ("/alerts/banner",)
+MAX_ROW_ID = 2**31 - 1  # the largest INTEGER key on PostgreSQL; SQLite's is larger
 _names = itertools.count(1)
 
 
@@ -91,6 +92,39 @@ def _is_fragment(path: str) -> bool:
     return path in FRAGMENT_PATHS
 
 
+def _unreadable_form(request: Request) -> bool:
+    """A POST body Sanic would fail to parse (it logs a traceback and carries on with no fields).
+
+    The console's forms are URL-encoded UTF-8; none of them uploads files.
+    """
+    kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        return True
+    if kind != "application/x-www-form-urlencoded":
+        return False  # not parsed at all: the form is simply empty
+    try:
+        request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _path_ids_ok(request: Request) -> bool:
+    """Turn the path's whole-number parts into ints, as the routes declare them (Sanic leaves them as
+    text in a route that also has a regex part); False for one no table can hold (the driver would overflow)."""
+    route = request.route
+    for param in (route.params.values() if route is not None else ()):
+        if param.cast is int and param.name in request.match_info:
+            try:
+                value = int(request.match_info[param.name])
+            except ValueError:  # thousands of digits
+                return False
+            if not -MAX_ROW_ID <= value <= MAX_ROW_ID:
+                return False
+            request.match_info[param.name] = value
+    return True
+
+
 def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     app = Sanic(f"xiaonuan_staff_{next(_names)}")
     app.config.RESPONSE_TIMEOUT = 60
@@ -102,6 +136,10 @@ def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     @app.middleware("request")
     async def gate(request: Request) -> Optional[response.HTTPResponse]:
         request.ctx.staff = None
+        if request.route is None:  # Sanic's own answer to a request no route took (404, 413 …)
+            return None
+        if request.method == "POST" and _unreadable_form(request):
+            return console.render(request, "forbidden.html", status=400, reason="表单的格式不对，请刷新页面再试。")
         if _is_public(request.path):
             return None
         staff = await asyncio.to_thread(auth.current_staff, sessions, request.cookies.get(COOKIE))
@@ -111,6 +149,8 @@ def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
                 return response.redirect("/login")
             return response.text("请先登录", status=401)
         request.ctx.staff = staff
+        if not _path_ids_ok(request):
+            return console.render(request, "not_found.html", status=404)
         if request.method == "POST" and not auth.csrf_ok(staff, request.form.get("csrf") if request.form else None):
             return console.render(request, "forbidden.html", status=403, reason="表单已过期或来源不明（缺少安全令牌），请刷新页面再试。")
         if staff.must_change_password and request.path not in ("/password", "/logout"):

@@ -157,7 +157,8 @@ def log_out(sessions: sessionmaker, token: Optional[str]) -> None:
 
 
 def csrf_ok(staff: StaffView, sent: Optional[str]) -> bool:
-    return bool(sent) and hmac.compare_digest(staff.csrf_token, sent or "")
+    # As bytes: compare_digest refuses str with non-ASCII characters (a forged token may have them).
+    return bool(sent) and hmac.compare_digest(staff.csrf_token.encode(), (sent or "").encode())
 
 
 def change_password(sessions: sessionmaker, staff_id: int, password: str) -> None:

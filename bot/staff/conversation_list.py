@@ -15,6 +15,7 @@ from bot.metadata import CHANNELS
 from bot.staff.masking import mask_in_text
 
 PAGE_SIZE = 50
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)  # a day filter outside finds nothing
 CHANNEL_NAMES = {"kiosk": "一体机", "telegram": "Telegram（家属）", "rest": "接口", "console": "命令行", "test": "测试"}
 def channel_name(channel: str) -> str:
     return CHANNEL_NAMES.get(channel, channel or "未知")
@@ -49,6 +50,10 @@ def parse_filters(args: Mapping[str, str]) -> Tuple[ListFilters, List[str]]:
             filters.day = dt.date.fromisoformat(raw_day)
         except ValueError:
             problems.append("日期的格式不对，请用日历选一天。")
+        else:
+            if not FIRST_DAY <= filters.day <= LAST_DAY:  # 9999-12-31 has no next day to end the filter
+                filters.day = None
+                problems.append("日期超出范围，请用日历选一天。")
     channel = (args.get("channel") or "").strip()
     if channel in CHANNELS:
         filters.channel = channel

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from actions.policies.knowledge import FLAGS
@@ -21,6 +22,12 @@ LABELS = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "p
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _SEPARATORS = re.compile(r"[,，、;；\s]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _digits_only(value: str) -> bool:
+    """ASCII digits only: "²" or "٣" pass str.isdigit() but are no part of a number staff type."""
+    return _DIGITS.fullmatch(value) is not None
 
 
 def split_list(text: str) -> List[str]:
@@ -32,7 +39,7 @@ def id_number_problem(value: str) -> Optional[str]:
     """18 characters: 17 digits and a digit or X, with the national check digit (GB 11643)."""
     if len(value) != 18:
         return f"身份证号应该是18位，现在是{len(value)}位。"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not _digits_only(value[:17]) or not (_digits_only(value[17]) or value[17] == "X"):
         return "身份证号前17位只能是数字，最后一位是数字或X。"
     if _ID_CHECK[sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS)) % 11] != value[17]:
         return "身份证号的最后一位（校验位）对不上，可能有一位输错了，请再核对一下。"
@@ -57,7 +64,7 @@ def _birth_date(raw: str, today: dt.date, errors: List[str]) -> Optional[dt.date
 
 def _phone(raw: str, errors: List[str]) -> str:
     digits = re.sub(r"[\s-]", "", raw)
-    if digits and not digits.isdigit():
+    if digits and not _digits_only(digits):
         errors.append("电话只能填数字（可以带空格或短横线）。")
     elif digits.startswith("1") and len(digits) != 11:
         errors.append(f"手机号应该是11位数字，现在是{len(digits)}位。")
@@ -74,6 +81,8 @@ def read_form(form: Any, canteen_ids: Iterable[int], today: dt.date,
     (written by an older version or an import); they are kept, not silently dropped.
     """
     text = {key: (form.get(key) or "").strip() for key in FIELDS if key != "flags"}
+    for key in ("phone", "id_number", "home_canteen_id"):  # full-width digits from a Chinese input method
+        text[key] = unicodedata.normalize("NFKC", text[key])
     errors: List[str] = []
     if not text["name"]:
         errors.append("请填写姓名。")
@@ -88,7 +97,7 @@ def read_form(form: Any, canteen_ids: Iterable[int], today: dt.date,
         errors.append(problem)
     canteen: Optional[int] = None
     if text["home_canteen_id"]:
-        canteen = int(text["home_canteen_id"]) if text["home_canteen_id"].isdigit() else -1
+        canteen = int(text["home_canteen_id"]) if _digits_only(text["home_canteen_id"]) else -1
         if canteen not in set(canteen_ids):
             errors.append("请从列表里选择常去的食堂。")
     if len(text["address"]) > 200:
