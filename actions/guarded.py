@@ -78,7 +78,13 @@ def _guard(run: Callable[..., Any], keeps_form: bool) -> Callable[..., Any]:
             if keeps_form:
                 # Forget what this turn filled in, so the form asks the same question again when the
                 # person repeats it; everything said before stays.
-                return [SlotSet(name, None) for name in tracker.slots_to_validate()]
+                # The question being answered counts as "validated" (to nothing), or Rasa would
+                # reject the form and let another rule answer the words instead.
+                names = list(tracker.slots_to_validate())
+                requested = tracker.get_slot("requested_slot")
+                if requested and requested not in names:
+                    names.append(requested)
+                return [SlotSet(name, None) for name in names]
             return []
 
     guarded.__guarded__ = True  # type: ignore[attr-defined]

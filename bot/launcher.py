@@ -80,6 +80,19 @@ class Stack:
     processes: List[subprocess.Popen] = field(default_factory=list)
     logs: List[Path] = field(default_factory=list)
     rasa_urls: List[str] = field(default_factory=list)
+    actions_env: dict = field(default_factory=dict, repr=False)
+
+    def restart_actions(self, wait_s: float = 120.0) -> None:
+        """Start the action server again on its port (after it crashed or was killed)."""
+        old = self.processes[0]
+        if old.poll() is None:
+            old.kill()
+        old.wait(10)
+        port = int(self.actions_url.rsplit(":", 1)[1])
+        log = self.logs[0]
+        process = _spawn(actions_command(port), self.actions_env, log)
+        self.processes[0] = process
+        _wait_healthy("action server", self.actions_url + "/health", process, log, time.monotonic() + wait_s)
 
     def stop(self, timeout_s: float = 15.0) -> None:
         for process in self.processes:
@@ -155,7 +168,8 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
     endpoints, credentials = write_runtime_config(run_dir, settings, actions_port)
     env = server_environment(settings)
     urls = [f"http://{settings.host}:{port}" for port in ports]
-    stack = Stack(settings, rasa_url=urls[0], actions_url=f"http://{settings.host}:{actions_port}", rasa_urls=urls)
+    stack = Stack(settings, rasa_url=urls[0], actions_url=f"http://{settings.host}:{actions_port}", rasa_urls=urls,
+                  actions_env=env)
     deadline = time.monotonic() + wait_s
     try:
         actions_log = run_dir / "actions.log"

@@ -30,6 +30,7 @@ SECRET_HEADER = "X-Xiaonuan-Secret"
 MAX_BODY_BYTES = 64 * 1024
 _SENDER = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,80}$")
+NO_ANSWER = "对不起，我这边刚才出了点小问题，这件事还没有办成。请您再说一遍；着急的话，请打社区电话{community_phone}。"
 
 
 class BadRequest(ValueError):
@@ -88,13 +89,40 @@ def replayed_answer(events: Iterable[Any], message_id: str, recipient: str) -> O
     return answer
 
 
-async def _previous_answer(request: Request, sender: str, message_id: Optional[str]) -> Optional[List[Dict[str, Any]]]:
-    """A retried message (same id) gets the same answer and is not processed twice."""
+class ConversationsUnavailable(RuntimeError):
+    """The tracker store cannot be read: the turn is refused rather than started afresh."""
+
+
+async def handle_once(request: Request, message: UserMessage,
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Optional[List[Dict[str, Any]]]:
+    """Process a message unless its id was answered before; returns that earlier answer, or None.
+
+    The check runs under the conversation's lock (Redis when several Rasa servers share the
+    conversations), so a message sent again to another server while the first is still
+    answering waits, finds the answer and is not processed twice. A turn that gave no answer
+    (the action server was down) is processed again when retried.
+
+    Rasa wraps its tracker store in a "fail-safe" one that, when the database is down, quietly
+    starts a new conversation in memory: the person would lose what they were doing, and the
+    replicas would disagree. The conversation is therefore read from the real store first, and a
+    failure refuses the turn (the channel tells the person; the same message id can be retried).
+    """
     agent = getattr(request.app.ctx, "agent", None)
-    if not message_id or agent is None or agent.tracker_store is None:
+    if agent is None or agent.tracker_store is None or not agent.is_ready():
+        await on_new_message(message)
         return None
-    tracker = await agent.tracker_store.retrieve(sender)
-    return replayed_answer(tracker.events, message_id, sender) if tracker is not None else None
+    store = getattr(agent.tracker_store, "_tracker_store", agent.tracker_store)  # past Rasa's fail-safe
+    async with agent.lock_store.lock(message.sender_id):
+        try:
+            tracker = await store.retrieve(message.sender_id)
+        except Exception as error:
+            raise ConversationsUnavailable(str(error)) from error
+        if message.message_id and tracker is not None:
+            previous = replayed_answer(tracker.events, message.message_id, message.sender_id)
+            if previous:
+                return previous
+        await agent.processor.handle_message(message)
+    return None
 
 
 def secret_ok(presented: Optional[str], expected: str) -> bool:
@@ -144,28 +172,26 @@ class SecureRestInput(InputChannel):
                     return _error(401, "a valid channel secret is required to speak for a person")
             else:
                 sender = sender if sender.startswith("anon:") else f"anon:{sender}"
-            try:
-                previous = await _previous_answer(request, sender, parsed["message_id"])
-            except Exception:
-                logger.exception("could not look up message %s of %s", parsed["message_id"], sender)
-                previous = None
-            if previous is not None:
-                return response.json(previous)
             collector = CollectingOutputChannel()
+            message = UserMessage(parsed["message"], collector, sender, input_channel=self.name(),
+                                  metadata=metadata.as_dict(), message_id=parsed["message_id"])
             try:
-                await on_new_message(
-                    UserMessage(
-                        parsed["message"],
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=metadata.as_dict(),
-                        message_id=parsed["message_id"],
-                    )
-                )
+                previous = await handle_once(request, message, on_new_message)
+            except ConversationsUnavailable as error:
+                logger.error("the conversation store is unavailable (%s); refused a message from %s",
+                             str(error).splitlines()[0] if str(error) else "?", sender)
+                return _error(503, "the conversation store is unavailable; send the same message again later")
             except Exception:
                 logger.exception("the core failed on a message from %s", sender)
                 return _error(500, "the assistant could not answer this time")
+            if previous is not None:
+                return response.json(previous)
+            if not collector.messages:
+                # Every turn answers something; silence means an action failed (the action server
+                # was restarting). Nothing was done, and the same words can be said again.
+                logger.error("no answer for a message from %s: is the action server running?", sender)
+                return response.json([{"recipient_id": sender, "text": NO_ANSWER.format(
+                    community_phone=self.settings.community_phone)}])
             return response.json(collector.messages)
 
         return webhook
