@@ -48,6 +48,8 @@ def read_wav_as_16k_mono(path: Union[str, Path]) -> bytes:
         raise AudioInputError(f"audio file not found: {path}") from exc
     except (EOFError, struct.error) as exc:
         raise AudioInputError(f"{path.name} is empty or its WAV header is cut short") from exc
+    except RuntimeError as exc:  # the chunk module's bare error: a chunk claims more bytes than the file has
+        raise AudioInputError(f"{path.name} has a damaged or cut-short WAV header") from exc
     except wave.Error as exc:  # "file does not start with RIFF id", "... chunk missing", "unknown format: 3"
         reason = ("is not a WAV file" if "RIFF" in str(exc) or "WAVE" in str(exc)
                   else "has a damaged or cut-short WAV header" if "chunk missing" in str(exc)
@@ -59,6 +61,8 @@ def read_wav_as_16k_mono(path: Union[str, Path]) -> bytes:
         raise AudioInputError(f"{path.name} has {channels} channels; only mono or stereo is supported")
     if not 4000 <= rate <= 192000:
         raise AudioInputError(f"{path.name} has an unusual sample rate of {rate} Hz")
+    if width > 4:  # audioop converts 8, 16, 24 and 32-bit samples only
+        raise AudioInputError(f"{path.name} has {width * 8}-bit samples; only 8, 16, 24 or 32-bit PCM is supported")
     frame_size = channels * width
     frames = len(data) // frame_size
     data = data[: frames * frame_size]
