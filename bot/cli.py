@@ -10,6 +10,7 @@ import time
 from typing import List, Optional
 
 from bot.lifecycle.commands import add_lifecycle_commands
+from bot.serve_cli import add_serve_commands
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
 from bot.staff_cli import add_commands, add_family_commands, add_policy_commands
 
@@ -286,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_commands(sub)
     add_family_commands(sub)
     add_lifecycle_commands(sub)
+    add_serve_commands(sub)
     sub.add_parser("console", help="the staff console alone (make run starts it too)").set_defaults(func=cmd_console)
     sub.add_parser("telegram", help="the Telegram channel for family members, attached to a running core") \
         .set_defaults(func=cmd_telegram)
