@@ -48,7 +48,8 @@ class Redeemed:
 def looks_like_code(text: str) -> Optional[str]:
     """"123 456" or "１２３４５６" → "123456"; None when the text is not a six-digit code."""
     digits = "".join(ch for ch in (text or "") if not ch.isspace() and ch not in "-")
-    if len(digits) != CODE_DIGITS or not all(ch.isdigit() for ch in digits):
+    # isdecimal, not isdigit: "²" is a digit int() cannot read; full-width "１" is decimal and reads as 1.
+    if len(digits) != CODE_DIGITS or not all(ch.isdecimal() for ch in digits):
         return None
     return "".join(str(int(ch)) for ch in digits)  # full-width digits become ASCII
 

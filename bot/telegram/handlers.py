@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -26,11 +26,12 @@ from bot.telegram import texts
 from bot.telegram.chats import ChatState, ChatStore
 from bot.telegram.flood import FloodGuard
 from bot.telegram.keyboards import ButtonBook, people_markup
-from bot.telegram.voice_notes import VoiceNoteError, VoiceNoteRecognizer, VoiceNoteSynthesizer
+from bot.telegram.voice_notes import MAX_INPUT_BYTES, VoiceNoteError, VoiceNoteRecognizer, VoiceNoteSynthesizer
 
 logger = logging.getLogger(__name__)
 
 TELEGRAM_TEXT_LIMIT = 4000
+MAX_UPDATE_ID = 2**63 - 1  # the update-id column is a BIGINT; Telegram's own ids are far smaller
 MAX_VOICE_SECONDS = 60
 ALERT_ANSWERS = {"on_my_way": texts.ALERT_ACK_ON_MY_WAY, "send_staff": texts.ALERT_ACK_SEND_STAFF}
 
@@ -40,6 +41,11 @@ def sender_id(state: ChatState) -> str:
     if state.linked:
         return f"telegram:{state.chat_id}:r{state.active_resident_id}"
     return f"telegram:{state.chat_id}"
+
+
+def row_id(text: str) -> Optional[int]:
+    """The id a button carries: ASCII digits that fit a database key ("²" passes isdigit(), int() refuses it)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def metadata_for(state: ChatState) -> ChannelMetadata:
@@ -80,7 +86,10 @@ class TelegramChannel:
     # ---- gates (run before every handler) ---------------------------------
 
     async def once_per_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """An update id seen before (a replay) is dropped."""
+        """An update id seen before (a replay) is dropped, and so is one no real update has."""
+        if not isinstance(update.update_id, int) or not 0 <= update.update_id <= MAX_UPDATE_ID:
+            logger.warning("update id %s is out of range; dropped", update.update_id)
+            raise ApplicationHandlerStop
         if not await asyncio.to_thread(self.store.first_time, update.update_id):
             logger.info("update %s was handled before; dropped", update.update_id)
             raise ApplicationHandlerStop
@@ -164,8 +173,16 @@ class TelegramChannel:
         if (note.duration or 0) > MAX_VOICE_SECONDS:
             await self._say(update, texts.VOICE_TOO_LONG)
             return
+        if (note.file_size or 0) > MAX_INPUT_BYTES:  # the Bot API hands bots no bigger file
+            await self._say(update, texts.VOICE_TOO_LONG)
+            return
         await update.effective_chat.send_action(ChatAction.TYPING)
-        data = bytes(await (await note.get_file()).download_as_bytearray())
+        try:
+            data = bytes(await (await note.get_file()).download_as_bytearray())
+        except TelegramError as exc:
+            logger.warning("could not download a voice note for chat %s: %s", update.effective_chat.id, exc)
+            await self._say(update, VoiceNoteError("undecodable").message)
+            return
         try:
             heard = await asyncio.to_thread(self.recognizer.transcribe, data)
         except VoiceNoteError as exc:
@@ -185,6 +202,8 @@ class TelegramChannel:
         query = update.callback_query
         data = query.data or ""
         await query.answer()
+        if update.effective_chat is None:  # a button under an inline-mode message: no chat to answer in
+            return
         kind, _, rest = data.partition(":")
         if kind in ("parent", "unlink", "alert"):
             await self._own_button(update, kind, rest)
@@ -233,19 +252,20 @@ class TelegramChannel:
         chat_id = self._chat_id(update)
         if kind == "alert":
             alert, _, answer = rest.partition(":")
-            if not alert.isdigit() or answer not in ALERT_ANSWERS:
+            alert_id = row_id(alert)
+            if alert_id is None or answer not in ALERT_ANSWERS:
                 await self._say(update, texts.BUTTON_EXPIRED)
                 return
-            if not await asyncio.to_thread(self.store.answer_alert, chat_id, int(alert), answer):
+            if not await asyncio.to_thread(self.store.answer_alert, chat_id, alert_id, answer):
                 await self._say(update, texts.ALERT_NOT_YOURS)
                 return
             await self._drop_keyboard(update)
             await self._say(update, ALERT_ANSWERS[answer].format(phone=self.settings.community_phone))
             return
-        if not rest.isdigit():
+        resident_id = row_id(rest)
+        if resident_id is None:
             await self._say(update, texts.BUTTON_EXPIRED)
             return
-        resident_id = int(rest)
         before = await self._state(update)
         name = next((n for rid, n in before.parents if rid == resident_id), "")
         if kind == "parent":
