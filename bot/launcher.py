@@ -145,6 +145,12 @@ def core_command(model: Path, endpoints: Path, credentials: Path, host: str, por
 def server_environment(settings: Settings) -> dict:
     env = child_environment(settings)
     env["SANIC_HOST"] = settings.host
+    # The action server (rasa_sdk's Sanic) closes a new connection that has sent nothing within its
+    # keep-alive timeout, 5 s by default. A busy Rasa server opens the connection for an action and
+    # may write the request seconds later; the action then fails ("Cannot write to closing transport")
+    # and the resident hears an apology. Rasa sets its own keep-alive from its command line, so this
+    # reaches only the action server. Found by bench/concurrency.py with 200 conversations.
+    env.setdefault("SANIC_KEEP_ALIVE_TIMEOUT", "75")
     return env
 
 

@@ -110,3 +110,11 @@ def test_load_counts_timeouts_and_server_errors(stub_core: str) -> None:
     assert {r.kiosk for r in results} == {0, 1, 2}
     # a new sender id once 4 turns were sent, at the end of the conversation under way (at most 5 turns)
     assert max(r.position for r in results) < 4 + 5
+
+
+def test_action_server_waits_for_a_busy_core_to_write_its_request() -> None:
+    """Found by bench/concurrency.py: with Sanic's 5 s default, actions failed under 200 conversations."""
+    from bot.launcher import server_environment
+    from bot.settings import load_settings
+
+    assert int(server_environment(load_settings({}))["SANIC_KEEP_ALIVE_TIMEOUT"]) >= 60
