@@ -32,8 +32,19 @@ def turns_for(kiosks: int, quick: bool) -> int:
     return 40 if quick else max(300, 10 * kiosks)
 
 
+def log_errors(logs: List[Path], offsets: List[int]) -> List[str]:
+    """The ERROR lines the servers logged since `offsets` (their sizes before a level)."""
+    found = []
+    for log, offset in zip(logs, offsets):
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            found += [line for line in handle.read().decode("utf-8", "replace").splitlines() if " ERROR " in line]
+    return found
+
+
 def row(kiosks: int, summary: Summary, cpu: List[float]) -> str:
-    return (f"| {kiosks} | {summary.turns} | {summary.errors_text()} | {summary.p50:.0f} | {summary.p95:.0f} "
+    return (f"| {kiosks} | {summary.turns} | {summary.errors_text()} | {summary.unexpected} "
+            f"| {summary.p50:.0f} | {summary.p95:.0f} "
             f"| {summary.p99:.0f} | {summary.mean:.0f} | {summary.maximum:.0f} | {summary.throughput:.1f} "
             f"| {cpu[0]:.0f}% | {cpu[1]:.0f}% | {cpu[2]:.0f}% |")
 
@@ -50,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     levels = [1, 10] if args.quick else [int(level) for level in args.levels.split(",")]
     load_at_start = load_average()
-    rows, notes, unexpected = [], [], []
+    rows, notes, unexpected, server_errors = [], [], [], []
     began = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
         stack, startup_s = start_bench_stack(Path(tmp), SECRET, fixed_now=FROZEN_NOW)
@@ -65,6 +76,7 @@ def main() -> None:
                                 timeout_s=args.timeout, turns_per_sender=args.turns_per_sender, label=f"c{kiosks}")
                 before = [cpu_seconds(rasa), cpu_seconds(actions), psutil.Process().cpu_times()]
                 overflows = listen_overflows()
+                offsets = [log.stat().st_size for log in stack.logs[:2]]
                 started = time.monotonic()
                 results = asyncio.run(run_load(plan, kiosks))
                 wall = time.monotonic() - started
@@ -76,9 +88,12 @@ def main() -> None:
                 drain = [r for r in results if not r.measured]
                 drain_errors = sum(1 for r in drain if r.error)
                 dropped = listen_overflows() - overflows
+                logged = log_errors(stack.logs[:2], offsets)
+                server_errors += logged[:3]
                 notes.append(f"{kiosks}: {summary.answered} answered in {summary.seconds:.1f} s, "
                              f"{summary.unexpected} answers off the script, {len(drain)} unmeasured turns to finish "
-                             f"open conversations ({drain_errors} errors), listen-queue overflows {dropped}")
+                             f"open conversations ({drain_errors} errors), listen-queue overflows {dropped}, "
+                             f"ERROR lines in the servers' logs {len(logged)}")
                 unexpected += [r for r in results if r.unexpected][:3]
                 print(rows[-1], flush=True)
             booked, cancelled = leftover_bookings(url, residents)
@@ -91,11 +106,14 @@ def main() -> None:
         "policy question, meal booked then cancelled, home service dropped, small talk) with no pause between "
         f"turns; a new sender id every {args.turns_per_sender} turns, at every level (Rasa replays a conversation's "
         "tracker on each turn, so longer conversations are slower: see the soak). Latency of answered turns in ms; errors are timeouts "
-        f"({args.timeout:.0f} s), non-200 answers and connection failures; CPU is % of one core over the level "
+        f"({args.timeout:.0f} s), non-200 answers and connection failures; an off-script answer is a 200 whose text lacks "
+        "what the step expects (e.g. “订好了” after “对”), such as the apology when an action failed; "
+        "CPU is % of one core over the level "
         "(Rasa server, action server, this client).",
         "",
-        "| conversations | turns | errors | p50 | p95 | p99 | mean | max | turns/s | Rasa CPU | actions CPU | client CPU |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| conversations | turns | errors | off-script answers | p50 | p95 | p99 | mean | max | turns/s | Rasa CPU "
+        "| actions CPU | client CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         f"Meal bookings written and cancelled again: {cancelled}; left booked: {booked}.",
@@ -106,6 +124,8 @@ def main() -> None:
     for result in unexpected:
         print(f"off the script: kiosk {result.kiosk} said {result.text!r}, heard {result.answer[:120]!r}",
               file=sys.stderr)
+    for line in server_errors:
+        print(f"server log: {line[:300]}", file=sys.stderr)
     if not args.no_append:
         append_section("Concurrent conversations over HTTP", lines)
 
