@@ -9,6 +9,7 @@ CHANNELS = ("kiosk", "telegram", "rest", "console", "test")
 
 # Keys whose presence means "this request speaks for a person": the secret is required.
 IDENTITY_KEYS = ("resident_id", "family_member_id", "staff_id")
+MAX_ID = 2**31 - 1  # the largest INTEGER key on PostgreSQL: a larger id overflows the database driver
 
 
 class MetadataError(ValueError):
@@ -27,6 +28,8 @@ def _optional_id(raw: Mapping[str, Any], key: str) -> Optional[int]:
         raise MetadataError(f"{key} must be a whole number") from exc
     if number <= 0:
         raise MetadataError(f"{key} must be positive")
+    if number > MAX_ID:
+        raise MetadataError(f"{key} is too large")
     return number
 
 
