@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -26,6 +28,8 @@ TODAY = NOW.date()
 hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 hypothesis_settings.register_profile("random", database=None, deadline=None, print_blob=True)
 hypothesis_settings.load_profile("ci")
+# Even without a database Hypothesis caches a few things (constants, Unicode tables): outside the tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "xiaonuan-hypothesis")
 
 
 PG_TEMPLATE = "xiaonuan_schema"
