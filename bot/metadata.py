@@ -1,6 +1,7 @@
 """Who is speaking, on which channel: the metadata every channel sends with a message."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping, Optional
 
@@ -10,6 +11,16 @@ CHANNELS = ("kiosk", "telegram", "rest", "console", "test")
 # Keys whose presence means "this request speaks for a person": the secret is required.
 IDENTITY_KEYS = ("resident_id", "family_member_id", "staff_id")
 MAX_ID = 2**31 - 1  # the largest INTEGER key on PostgreSQL: a larger id overflows the database driver
+
+
+_NUL = "\x00"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text every database can store: NUL dropped (PostgreSQL refuses it), a lone surrogate (valid in
+    JSON, not in UTF-8: SQLite refuses it) becomes U+FFFD. "救命\\ud800" must still raise its alert."""
+    return _LONE_SURROGATE.sub("\ufffd", text.replace(_NUL, ""))
 
 
 class MetadataError(ValueError):
@@ -39,7 +50,7 @@ def _optional_text(raw: Mapping[str, Any], key: str, limit: int = 200) -> Option
         return None
     if not isinstance(value, str):
         raise MetadataError(f"{key} must be text")
-    return value[:limit]
+    return clean_text(value)[:limit]
 
 
 @dataclass(frozen=True)

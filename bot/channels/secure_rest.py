@@ -21,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.metadata import ChannelMetadata, MetadataError
+from bot.metadata import ChannelMetadata, MetadataError, clean_text
 from bot.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,8 @@ def parse_request(body: bytes, max_chars: int) -> Dict[str, Any]:
         metadata = ChannelMetadata.from_dict(payload.get("metadata"))
     except MetadataError as exc:
         raise BadRequest(f"metadata: {exc}") from exc
-    return {"sender": sender, "message": message[:max_chars], "metadata": metadata, "message_id": message_id}
+    return {"sender": sender, "message": clean_text(message)[:max_chars], "metadata": metadata,
+            "message_id": message_id}
 
 
 def replayed_answer(events: Iterable[Any], message_id: str, recipient: str) -> Optional[List[Dict[str, Any]]]:

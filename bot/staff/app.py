@@ -109,6 +109,12 @@ def _unreadable_form(request: Request) -> bool:
     return False
 
 
+def _has_nul(request: Request) -> bool:
+    """A NUL character anywhere in the path, query or form: nobody types one, and PostgreSQL cannot store it."""
+    sent = f"{request.path}?{request.query_string}".encode() + (request.body or b"")
+    return b"%00" in sent or b"\x00" in sent
+
+
 def _path_ids_ok(request: Request) -> bool:
     """Turn the path's whole-number parts into ints, as the routes declare them (Sanic leaves them as
     text in a route that also has a regex part); False for one no table can hold (the driver would overflow)."""
@@ -140,6 +146,8 @@ def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
             return None
         if request.method == "POST" and _unreadable_form(request):
             return console.render(request, "forbidden.html", status=400, reason="表单的格式不对，请刷新页面再试。")
+        if _has_nul(request):
+            return console.render(request, "forbidden.html", status=400, reason="内容里有无法保存的控制字符，请删掉后再试。")
         if _is_public(request.path):
             return None
         staff = await asyncio.to_thread(auth.current_staff, sessions, request.cookies.get(COOKIE))

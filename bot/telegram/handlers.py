@@ -20,7 +20,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from actions import linking
 from bot.core_client import CoreClient, CoreUnavailable, Turn
-from bot.metadata import ChannelMetadata
+from bot.metadata import ChannelMetadata, clean_text
 from bot.settings import Settings
 from bot.telegram import texts
 from bot.telegram.chats import ChatState, ChatStore
@@ -236,7 +236,7 @@ class TelegramChannel:
 
     async def _redeem(self, update: Update, code: str) -> None:
         user = update.effective_user
-        name = (user.full_name if user else "") or "家属"
+        name = clean_text(user.full_name if user else "") or "家属"  # Telegram names may hold NUL or lone surrogates
         result = await asyncio.to_thread(self.store.redeem, self._chat_id(update), code, name)
         messages: Dict[str, Callable[[], str]] = {
             linking.OK: lambda: texts.LINK_OK.format(parent=result.resident_name),

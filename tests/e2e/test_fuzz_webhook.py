@@ -21,7 +21,9 @@ import pytest
 import requests
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from actions.db.models import Alert
 from bot.core_client import SECRET_HEADER, WEBHOOK_PATH
 from bot.metadata import MAX_ID
 from tests.e2e.conftest import SECRET
@@ -248,6 +250,23 @@ def test_odd_metadata_with_the_secret(webhook, metadata, message, message_id) ->
         webhook.refused(json.dumps(body).encode(), 400, secret=SECRET)
         return
     answered_in_chinese(webhook.post(json.dumps(body).encode(), secret=SECRET))
+    assert not webhook.logs.new_trouble()
+
+
+@fuzz(8)
+@given(before=odd_messages, after=odd_messages, location=st.one_of(small_text, st.just("客厅\ud800\x00")))
+@example(before="", after="\ud800", location="张家客厅")
+@example(before="\x00", after="", location="\udfff")
+def test_an_emergency_among_odd_characters_is_still_raised(webhook, before, after, location) -> None:
+    """Odd characters around 救命 must not cost the alert (the text and place are stored with it)."""
+    sender = f"fuzz-{uuid.uuid4().hex[:8]}"
+    body = {"sender": sender, "message": f"{before[:30]} 救命 {after[:30]}",
+            "metadata": dict(WHERE["home kiosk"], location=location)}
+    answer = webhook.post(json.dumps(body).encode(), secret=SECRET)
+    answered_in_chinese(answer)
+    assert "120" in answer.text
+    with webhook.db() as session:
+        assert session.scalar(select(func.count(Alert.id)).where(Alert.sender_id == sender)) == 1
     assert not webhook.logs.new_trouble()
 
 

@@ -15,13 +15,22 @@ from sqlalchemy.orm import sessionmaker
 from actions import runtime
 from actions.db.seed import seed_demo_data
 from actions.db.session import create_schema, make_engine, session_factory
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, PG_TEMPLATE, TODAY
 
 
 @pytest.fixture(scope="module")
-def fuzz_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[str, sessionmaker]]:
-    """(url, sessions) of a fresh demo district, with settings read on the frozen clock."""
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'xiaonuan.db'}"
+def fuzz_database(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[str, sessionmaker]]:
+    """(url, sessions) of a fresh demo district, with settings read on the frozen clock.
+
+    SQLite by default; a module parametrized with "postgresql" (indirect) gets a database
+    on the test run's throwaway PostgreSQL server, which refuses things SQLite accepts.
+    """
+    server = request.getfixturevalue("postgres_server") if getattr(request, "param", "sqlite") == "postgresql" else None
+    if server is not None:
+        url = server.create_database(template=PG_TEMPLATE)
+    else:
+        url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'xiaonuan.db'}"
     engine = make_engine(url)
     create_schema(engine)
     sessions = session_factory(engine)
@@ -33,6 +42,8 @@ def fuzz_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[st
         yield url, sessions
     runtime.reset()
     engine.dispose()
+    if server is not None:
+        server.drop_database(url.rsplit("/", 1)[1])
 
 
 class ErrorRecords(logging.Handler):

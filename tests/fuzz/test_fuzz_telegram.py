@@ -21,11 +21,12 @@ from typing import Any, Dict, Iterator, List, Set
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 from telegram import Update
 from telegram.ext import Application
 
-from actions.db.models import Alert
+from actions.db.models import Alert, FamilyMember
 from actions.linking import issue_code, looks_like_code
 from bot.channels.telegram import build_application
 from bot.core_client import CoreClient
@@ -123,7 +124,7 @@ chat_ids = st.one_of(st.just(LINKED_CHAT), st.integers(1, 10 ** 10), st.integers
 @st.composite
 def users(draw: Any) -> Dict[str, Any]:
     user: Dict[str, Any] = {"id": draw(st.integers(1, 2 ** 40)), "is_bot": draw(st.booleans()),
-                            "first_name": draw(st.one_of(small_text, st.just("a" * 300)))}
+                            "first_name": draw(st.one_of(small_text, st.sampled_from(["a" * 300, "丽\x00", "\ud800"])))}
     if draw(st.booleans()):
         user["last_name"] = draw(small_text)
     return user
@@ -334,6 +335,21 @@ def test_codes_and_buttons_of_a_linked_chat(harness, logged_errors, data) -> Non
         raw = {"update_id": update_id, "message": {"message_id": 1, "date": 1, "chat": chat, "from": sender,
                                                    "text": words}}
     event(feed(harness, raw, logged_errors))
+
+
+@pytest.mark.parametrize("name", ["\ud800", "丽\x00丽", "a" * 300])
+def test_a_code_redeemed_under_an_odd_name(harness, logged_errors, fuzz_database, name) -> None:
+    """Telegram names are anyone's choice: the relative is still linked, under a name the database can store."""
+    with fuzz_database[1].begin() as session:
+        code = issue_code(session, 4, "staff:1")
+    chat = next(harness.ids)
+    raw = {"update_id": FRESH, "message": {"message_id": 1, "date": 1, "chat": {"id": chat, "type": "private"},
+                                           "from": {"id": chat, "is_bot": False, "first_name": name}, "text": code}}
+    assert feed(harness, raw, logged_errors) == "answered"
+    assert "绑定好了" in harness.api.calls("sendMessage")[-1].text
+    with fuzz_database[1]() as session:
+        stored = session.scalar(select(FamilyMember.name).where(FamilyMember.telegram_chat_id == str(chat)))
+    assert stored and "\x00" not in stored and len(stored) <= 40
 
 
 def test_replayed_updates_do_nothing(harness, logged_errors) -> None:
