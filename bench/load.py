@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import statistics
 import time
@@ -147,6 +148,10 @@ class LoadPlan:
     turns_per_sender: int = 50
     label: str = "bench"
     on_turn: Optional[Callable[[TurnResult, int], None]] = None  # called with each measured turn and the count
+    other_urls: Sequence[str] = ()  # more Rasa servers: each turn goes to the next server in turn
+
+
+_SENT = itertools.count()  # turns sent, to spread them over several Rasa servers
 
 
 @dataclass
@@ -161,7 +166,8 @@ async def _post(http: aiohttp.ClientSession, plan: LoadPlan, sender: str, text: 
     """(error kind or "", answer text)."""
     body = {"sender": sender, "message": text, "metadata": metadata.as_dict(), "message_id": uuid.uuid4().hex}
     try:
-        async with http.post(plan.base_url + WEBHOOK_PATH, json=body, headers={SECRET_HEADER: plan.secret}) as answer:
+        urls = (plan.base_url, *plan.other_urls)
+        async with http.post(urls[next(_SENT) % len(urls)] + WEBHOOK_PATH, json=body, headers={SECRET_HEADER: plan.secret}) as answer:
             payload = await answer.read()
             if answer.status != 200:
                 return f"HTTP {answer.status}", payload[:200].decode("utf-8", "replace")

@@ -214,9 +214,10 @@ def start_telegram(stack: Stack, run_dir: Optional[Path] = None) -> tuple:
     return process, f"Telegram channel is on ({mode}); its log: {log}"
 
 
-def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None) -> tuple:
-    """The real servers on a fresh copy of the demo district in `workdir` (demos, benchmarks);
-    returns (stack, start-up seconds)."""
+def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None,
+                          database_url: Optional[str] = None, redis_url: str = "", replicas: int = 1) -> tuple:
+    """The real servers on a fresh copy of the demo district (a SQLite file in `workdir`, or the empty
+    database `database_url`), for demos and benchmarks; returns (stack, start-up seconds)."""
     from actions.clock import local_today
     from actions.db.seed import seed_demo_data
     from actions.db.session import create_schema, make_engine, session_factory
@@ -225,12 +226,13 @@ def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] =
 
     settings = load_settings()
     model = current_model(settings.model_dir) or train(settings.model_dir)
-    url = f"sqlite:///{workdir / 'xiaonuan.db'}"
-    settings = settings.with_overrides(database_url=url, channel_secret=secret, fixed_now=fixed_now)
+    url = database_url or f"sqlite:///{workdir / 'xiaonuan.db'}"
+    settings = settings.with_overrides(database_url=url, channel_secret=secret, fixed_now=fixed_now,
+                                       redis_url=redis_url, tracker_store_url="")
     engine = make_engine(url)
     create_schema(engine)
     seed_demo_data(session_factory(engine), local_today(settings))
     engine.dispose()
     started = time.monotonic()
-    stack = start_stack(settings, model, run_dir=workdir / "run")
+    stack = start_stack(settings, model, run_dir=workdir / "run", replicas=replicas)
     return stack, time.monotonic() - started
