@@ -15,7 +15,6 @@ import asyncio
 import copy
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Set
 
 import pytest

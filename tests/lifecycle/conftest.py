@@ -5,22 +5,17 @@ The frozen clock says 2026-11-23 08:00 in Shanghai; with 180 days of retention t
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 from typing import Any, Dict, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import func, select, text
 
 from actions.db.models import (Alert, AlertResponse, AuditLog, Base, Canteen, FamilyMember, HandoffRequest, MealBooking,
                                Resident, ServiceBooking, ServiceSlot, ServiceType)
-from bot.settings import PROJECT_ROOT
+from tests.rasa_trackers import TrackerWriter
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CONVERSATION_TABLES = {"conversation_summaries", "not_understood_turns", "summary_cursor"}
@@ -31,28 +26,8 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0, second: i
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=ZONE).timestamp()
 
 
-@functools.lru_cache(maxsize=1)
-def rasa_domain() -> Domain:
-    return Domain.load(str(PROJECT_ROOT / "domain"))
-
-
-class Core:
+class Core(TrackerWriter):
     """Writes conversations the way the core does: through Rasa's SQLTrackerStore, into the test database."""
-
-    def __init__(self, database_url: str) -> None:
-        self.store = SQLTrackerStore(domain=rasa_domain(), host=database_url)
-
-    def save(self, sender_id: str, events: List[Event]) -> None:
-        async def append() -> None:
-            tracker = await self.store.retrieve(sender_id) or DialogueStateTracker.from_events(
-                sender_id, [], slots=rasa_domain().slots)
-            for event in events:
-                tracker.update(event)
-            await self.store.save(tracker)
-        asyncio.run(append())
-
-    def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        return asyncio.run(self.store.retrieve(sender_id))
 
     def session(self, sender_id: str, start: float, texts: Sequence[str], channel: str = "kiosk",
                 resident_id: Optional[int] = None, missed: Sequence[str] = ()) -> None:

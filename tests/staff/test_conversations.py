@@ -4,24 +4,19 @@ The events are written by Rasa's own SQLTrackerStore into the test database, as 
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select, text
 
 from actions.db.models import AuditLog, ConversationSummary, NotUnderstoodTurn, SummaryCursor
-from bot.settings import PROJECT_ROOT
 from bot.staff.summaries import refresh_summaries, settled
+from tests.rasa_trackers import TrackerWriter
 from tests.staff.console_helpers import staff_actor
 
 pytestmark = pytest.mark.both_databases
@@ -32,11 +27,6 @@ ZONE = ZoneInfo("Asia/Shanghai")  # the settings' default: local days are Shangh
 def local(day: int, hour: int, minute: int = 0) -> float:
     """An epoch timestamp for a local time in November 2026."""
     return dt.datetime(2026, 11, day, hour, minute, tzinfo=ZONE).timestamp()
-
-
-@functools.lru_cache(maxsize=1)
-def rasa_domain() -> Domain:
-    return Domain.load(str(PROJECT_ROOT / "domain"))
 
 
 @dataclass
@@ -60,20 +50,8 @@ def fallback(words: str, best: str, best_confidence: float) -> Turn:
                 buttons=[{"title": "订餐", "payload": "/book_meal"}, {"title": "上门服务", "payload": "/book_service"}])
 
 
-class Core:
+class Core(TrackerWriter):
     """Writes conversations through Rasa's SQLTrackerStore into the application's database."""
-
-    def __init__(self, database_url: str) -> None:
-        self.store = SQLTrackerStore(domain=rasa_domain(), dialect="sqlite", host=database_url)
-
-    def save(self, sender_id: str, events: List[Event]) -> None:
-        async def append() -> None:
-            tracker = await self.store.retrieve(sender_id) or DialogueStateTracker.from_events(
-                sender_id, [], slots=rasa_domain().slots)
-            for event in events:
-                tracker.update(event)
-            await self.store.save(tracker)
-        asyncio.run(append())
 
     def talk(self, sender_id: str, start: float, turns: Sequence[Turn], channel: str = "kiosk",
              resident_id: Optional[int] = None, new_session: bool = True) -> None:
