@@ -1,6 +1,7 @@
 """Fixtures shared by the test suites: a seeded database, the real domain, trackers."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import tempfile
@@ -84,9 +85,9 @@ def database_url(database_backend: str, tmp_path: Path, request: pytest.FixtureR
     server.drop_database(url.rsplit("/", 1)[1])
 
 
-@pytest.fixture()
-def sessions(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A fresh seeded SQLite database, and actions pointed at it, on the frozen clock."""
+@contextlib.contextmanager
+def seeded_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The demo district in an empty database, and actions pointed at it, on the frozen clock."""
     engine = make_engine(database_url)
     create_schema(engine)
     factory = session_factory(engine)
@@ -94,9 +95,18 @@ def sessions(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("XIAONUAN_NOW", NOW.isoformat())
     runtime.reset()
-    yield factory
-    runtime.reset()
-    engine.dispose()
+    try:
+        yield factory
+    finally:
+        runtime.reset()
+        engine.dispose()
+
+
+@pytest.fixture()
+def sessions(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fresh seeded database (SQLite, or PostgreSQL for `both_databases` tests)."""
+    with seeded_database(database_url, monkeypatch) as factory:
+        yield factory
 
 
 @pytest.fixture(scope="session")

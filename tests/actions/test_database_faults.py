@@ -2,7 +2,6 @@
 The person is told calmly, nothing is half-written, and saying it again works once the database is back."""
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import uuid
@@ -10,18 +9,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
-from actions import runtime
 from actions.db.models import AuditLog, MealBooking
-from actions.db.seed import seed_demo_data
-from actions.db.session import create_schema, make_engine, session_factory
 from bot.throwaway_servers import ThrowawayPostgres
-from rasa_sdk.executor import CollectingDispatcher
-
 from tests.actions.form_driver import said
 from tests.actions.test_meal_form import _meal_form
-from tests.conftest import NOW, TODAY
+from tests.conftest import seeded_database
 
 BUSY = "utter_system_busy"
 
@@ -40,22 +35,6 @@ def _counts(sessions) -> tuple:
                 session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "meal_booked")))
 
 
-@contextlib.contextmanager
-def _actions_on(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    engine = make_engine(url)
-    create_schema(engine)
-    sessions = session_factory(engine)
-    seed_demo_data(sessions, TODAY)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("XIAONUAN_NOW", NOW.isoformat())
-    runtime.reset()
-    try:
-        yield sessions
-    finally:
-        runtime.reset()
-        engine.dispose()
-
-
 @pytest.fixture()
 def own_postgres() -> Iterator[ThrowawayPostgres]:
     server = ThrowawayPostgres().start()  # its own server: this test stops it
@@ -66,7 +45,7 @@ def own_postgres() -> Iterator[ThrowawayPostgres]:
 
 
 async def test_postgres_down_for_a_few_seconds(own_postgres, domain, monkeypatch, caplog) -> None:
-    with _actions_on(own_postgres.create_database(), monkeypatch) as sessions:
+    with seeded_database(own_postgres.create_database(), monkeypatch) as sessions:
         form = _meal_form(domain)
         assert said(await form.say("帮我订后天两份晚饭送到家", "book_meal", message_id="m1")).startswith("我念一下")
         own_postgres.pause()
@@ -107,7 +86,7 @@ async def test_sqlite_on_a_full_disk(tmp_path, domain, monkeypatch, caplog) -> N
     disk = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     assert _mount_tmpfs(disk, 8 * 1024), "the test mounts a small tmpfs as the full disk (needs root, as in CI)"
     try:
-        with _actions_on(f"sqlite:///{disk / 'xiaonuan.db'}", monkeypatch) as sessions:
+        with seeded_database(f"sqlite:///{disk / 'xiaonuan.db'}", monkeypatch) as sessions:
             form = _meal_form(domain)
             assert said(await form.say("帮我订后天两份晚饭送到家", "book_meal", message_id="m1")).startswith("我念一下")
             filler = _fill(disk)
