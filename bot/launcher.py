@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
+from urllib.parse import urlsplit
 
 import requests
 import yaml
@@ -40,8 +41,6 @@ def lock_store_config(redis_url: str) -> Optional[dict]:
     Rasa's in-memory lock store (right for a single server)."""
     if not redis_url:
         return None
-    from urllib.parse import urlsplit
-
     parts = urlsplit(redis_url)
     config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
               "db": int(parts.path.strip("/") or 0), "key_prefix": "xiaonuan"}

@@ -51,3 +51,22 @@ def test_retention_defaults_to_180_days_and_reaches_child_processes() -> None:
 def test_a_retention_that_is_not_a_positive_number_of_days_is_refused(raw, message) -> None:
     with pytest.raises(ValueError, match=f"XIAONUAN_RETENTION_DAYS must be {message}"):
         load_settings({"XIAONUAN_RETENTION_DAYS": raw})
+
+
+def test_redis_url_becomes_rasas_lock_store_and_a_bad_one_is_refused() -> None:
+    from bot.launcher import lock_store_config
+
+    assert lock_store_config("") is None  # one core: Rasa's in-memory locks
+    assert lock_store_config("redis://:s3cret@redis.internal:6380/2") == {
+        "type": "redis", "url": "redis.internal", "port": 6380, "db": 2, "key_prefix": "xiaonuan", "password": "s3cret"}
+    assert lock_store_config("rediss://cache")["use_ssl"] is True
+    assert load_settings({"REDIS_URL": "redis://127.0.0.1:6379/0"}).redis_url == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        load_settings({"REDIS_URL": "127.0.0.1:6379"})
+
+
+def test_the_tracker_store_is_the_application_database_unless_set() -> None:
+    settings = load_settings({"DATABASE_URL": "postgresql://x@db/app"})
+    assert settings.trackers_url == "postgresql://x@db/app"
+    assert load_settings({"DATABASE_URL": "postgresql://x@db/app",
+                          "XIAONUAN_TRACKER_STORE_URL": "postgresql://x@db/conv"}).trackers_url == "postgresql://x@db/conv"
