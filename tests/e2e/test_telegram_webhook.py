@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,8 @@ async def test_webhook_checks_the_secret_and_handles_a_replay_once(stack, db) ->
             registered = await api.wait_for_async(lambda c: c.method == "setWebhook", 30)
             assert registered.params["url"] == "https://xiaonuan.example.org/telegram"
             assert registered.params["secret_token"] == SECRET
+            # python-telegram-bot registers the webhook before its server listens: wait for the port.
+            await asyncio.to_thread(_wait_until_listening, port, 30)
             url = f"http://127.0.0.1:{port}/{WEBHOOK_PATH}"
             chat = 95000 + random.randint(0, 999)
             update = {**api.text_update(chat, "/help"), "update_id": random.randint(10 ** 8, 2 * 10 ** 8)}
@@ -52,3 +56,15 @@ async def test_webhook_checks_the_secret_and_handles_a_replay_once(stack, db) ->
         finally:
             stop.set()
             await asyncio.wait_for(running, 30)
+
+
+def _wait_until_listening(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the webhook server did not listen on port {port} within {timeout}s")
+            time.sleep(0.05)
