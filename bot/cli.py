@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import List, Optional
 
 from bot.lifecycle.commands import add_lifecycle_commands
@@ -111,6 +112,27 @@ def _console(settings, sessions):  # type: ignore[no-untyped-def]
     return server
 
 
+def _retention(settings, sessions, log: Path):  # type: ignore[no-untyped-def]
+    """Apply the retention period a minute after start and then every XIAONUAN_PURGE_EVERY_HOURS.
+
+    Each round goes to `log` and to the audit log, not to the kiosk's screen.
+    """
+    from bot.lifecycle.retention_worker import RetentionWorker
+
+    if settings.purge_every_hours <= 0:
+        print("[run] retention: not scheduled (XIAONUAN_PURGE_EVERY_HOURS=0); run `xiaonuan purge` yourself",
+              flush=True)
+    else:
+        print(f"[run] retention: conversations and delivered notices older than {settings.retention_days} days "
+              f"are deleted every {settings.purge_every_hours:g} h, first within a minute (log in {log})", flush=True)
+
+    def record(done) -> None:  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {done.summary()}\n")
+
+    return RetentionWorker(settings, sessions, on_round=record).start()
+
+
 def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-untyped-def]
     """The voice kiosk where a Chinese model and a microphone exist, else the text kiosk."""
     from bot.text_kiosk import TextKiosk
@@ -155,6 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sessions = sessions_for(stack.settings.database_url)
         outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s,
                               stack.settings.outbox_retry_base_s).start()
+        retention = _retention(stack.settings, sessions, stack.settings.run_dir / "retention.log")
         _telegram, note = start_telegram(stack)
         print(f"[run] {note}", flush=True)
         console = _console(stack.settings, sessions)
@@ -164,6 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             _converse(client, stack.settings, speaker, server.screen if server else None)
         finally:
             outbox.stop()
+            retention.stop()
             if console is not None:
                 console.stop()
             if server is not None:

@@ -169,7 +169,7 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
     ports = [settings.rasa_port or free_port(settings.host)]
     while len(ports) < replicas:
         ports.append(free_port(settings.host))
-    run_dir = run_dir or PROJECT_ROOT / "var" / "run"
+    run_dir = run_dir or settings.run_dir
     endpoints, credentials = write_runtime_config(run_dir, settings, actions_port)
     env = server_environment(settings)
     urls = [f"http://{settings.host}:{port}" for port in ports]
@@ -203,7 +203,7 @@ def start_telegram(stack: Stack, run_dir: Optional[Path] = None) -> tuple:
     if not settings.telegram_bot_token:
         return None, ("Telegram channel is off: set TELEGRAM_BOT_TOKEN (from @BotFather) "
                       "to let family members act for their parents and hear of emergencies")
-    log = (run_dir or PROJECT_ROOT / "var" / "run") / "telegram.log"
+    log = (run_dir or settings.run_dir) / "telegram.log"
     env = child_environment(settings)
     env["XIAONUAN_CORE_URL"] = stack.rasa_url
     process = _spawn([sys.executable, "-m", "bot.cli", "telegram"], env, log)

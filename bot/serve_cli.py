@@ -38,7 +38,7 @@ def cmd_core(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"[core] {problem}", file=sys.stderr)
         return 2
-    run_dir = PROJECT_ROOT / "var" / "run" / f"core-{args.port}"
+    run_dir = settings.run_dir / f"core-{args.port}"
     endpoints, credentials = write_runtime_config(run_dir, settings, 0, actions_url=args.actions_url)
     command = core_command(model, endpoints, credentials, settings.host, args.port)
     os.chdir(PROJECT_ROOT)

@@ -68,6 +68,9 @@ class Settings:
     model_dir: Path = PROJECT_ROOT / "models"
     """Where trained Rasa models are stored (Rasa's default)."""
 
+    run_dir: Path = PROJECT_ROOT / "var" / "run"
+    """Where `xiaonuan run` writes the servers' configuration and logs."""
+
     kiosk_mode: str = "community"
     """"home": the kiosk belongs to one resident; "community": it asks who is speaking."""
 
@@ -167,6 +170,9 @@ class Settings:
     retention_days: int = 180
     """Conversations older than this many days are deleted by `xiaonuan purge` (bookings and alerts are kept)."""
 
+    purge_every_hours: float = 24.0
+    """How often `xiaonuan run` applies the retention period by itself; 0 leaves it to `xiaonuan purge`."""
+
     def __post_init__(self) -> None:
         if self.kiosk_mode not in KIOSK_MODES:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
@@ -196,6 +202,9 @@ class Settings:
             raise ValueError("XIAONUAN_TELEGRAM_PER_MINUTE must be at least 1")
         if self.retention_days < 1:
             raise ValueError(f"XIAONUAN_RETENTION_DAYS must be at least 1 (days), got {self.retention_days}")
+        if not (self.purge_every_hours == 0 or 0.001 <= self.purge_every_hours <= 24 * 31):
+            raise ValueError("XIAONUAN_PURGE_EVERY_HOURS must be 0 (off) or between 0.001 and 744 hours, "
+                             f"got {self.purge_every_hours}")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
             raise ValueError(f"REDIS_URL must look like redis://host:6379/0, got {self.redis_url!r}")
         if self.fixed_now is not None:
@@ -228,6 +237,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         actions_port=_int(env, "XIAONUAN_ACTIONS_PORT", defaults.actions_port),
         channel_secret=env.get("XIAONUAN_CHANNEL_SECRET", "").strip(),
         model_dir=Path(env.get("XIAONUAN_MODEL_DIR", "").strip() or defaults.model_dir),
+        run_dir=Path(env.get("XIAONUAN_RUN_DIR", "").strip() or defaults.run_dir),
         kiosk_mode=env.get("XIAONUAN_KIOSK_MODE", "").strip() or ("home" if resident else defaults.kiosk_mode),
         kiosk_resident_id=int(resident) if resident else None,
         kiosk_location=env.get("XIAONUAN_KIOSK_LOCATION", "").strip() or defaults.kiosk_location,
@@ -255,6 +265,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         staff_console_secure_cookie=_bool(env, "XIAONUAN_CONSOLE_SECURE_COOKIE", defaults.staff_console_secure_cookie),
         telegram_messages_per_minute=_int(env, "XIAONUAN_TELEGRAM_PER_MINUTE", defaults.telegram_messages_per_minute),
         retention_days=_int(env, "XIAONUAN_RETENTION_DAYS", defaults.retention_days),
+        purge_every_hours=_float(env, "XIAONUAN_PURGE_EVERY_HOURS", defaults.purge_every_hours),
         policies_dir=Path(env.get("XIAONUAN_POLICIES_DIR", "").strip() or defaults.policies_dir),
         vosk_model=Path(env.get("XIAONUAN_VOSK_MODEL", "").strip() or defaults.vosk_model),
         vosk_model_sha256=env.get("XIAONUAN_VOSK_MODEL_SHA256", "").strip().lower(),
@@ -293,6 +304,7 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "TELEGRAM_WEBHOOK_PORT": str(settings.telegram_webhook_port),
             "XIAONUAN_TELEGRAM_PER_MINUTE": str(settings.telegram_messages_per_minute),
             "XIAONUAN_RETENTION_DAYS": str(settings.retention_days),
+            "XIAONUAN_PURGE_EVERY_HOURS": str(settings.purge_every_hours),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",

@@ -70,3 +70,12 @@ def test_the_tracker_store_is_the_application_database_unless_set() -> None:
     assert settings.trackers_url == "postgresql://x@db/app"
     assert load_settings({"DATABASE_URL": "postgresql://x@db/app",
                           "XIAONUAN_TRACKER_STORE_URL": "postgresql://x@db/conv"}).trackers_url == "postgresql://x@db/conv"
+
+
+def test_the_retention_schedule_and_run_directory_default_and_reach_child_processes() -> None:
+    defaults = load_settings({})
+    assert defaults.purge_every_hours == 24 and defaults.run_dir.parts[-2:] == ("var", "run")
+    settings = load_settings({"XIAONUAN_PURGE_EVERY_HOURS": "6", "XIAONUAN_RUN_DIR": "/srv/xiaonuan/run"})
+    assert settings.purge_every_hours == 6 and str(settings.run_dir) == "/srv/xiaonuan/run"
+    assert load_settings(child_environment(settings, base={})).purge_every_hours == 6
+    assert load_settings({"XIAONUAN_PURGE_EVERY_HOURS": "0"}).purge_every_hours == 0

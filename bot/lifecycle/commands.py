@@ -8,7 +8,7 @@ from typing import Optional
 
 from bot.settings import Settings, load_settings
 
-KEPT = ("meal and service bookings, alerts and family answers, handoff requests, notices, "
+KEPT = ("meal and service bookings, alerts and family answers, handoff requests, notices not yet delivered, "
         "the audit log, residents and staff")
 
 
@@ -54,6 +54,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Delete conversations older than the retention period; bookings, alerts and the audit log stay."""
     from actions.clock import local_now
     from actions.db.session import SchemaOutdated, sessions_for
+    from bot.lifecycle.housekeeping import prune_records
     from bot.lifecycle.purge import purge_conversations
 
     settings = _settings("purge")
@@ -69,18 +70,21 @@ def cmd_purge(args: argparse.Namespace) -> int:
     except SchemaOutdated as exc:
         print(f"[purge] {exc}", file=sys.stderr)
         return 1
-    report = purge_conversations(sessions, local_now(settings), days, settings.timezone,
-                                 dry_run=args.dry_run, actor=args.by)
+    now = local_now(settings)
+    report = purge_conversations(sessions, now, days, settings.timezone, dry_run=args.dry_run, actor=args.by)
+    records = prune_records(sessions, now, days, settings.timezone, dry_run=args.dry_run, actor=args.by)
     prefix = "[purge] dry run:" if args.dry_run else "[purge]"
+    verb = "would delete" if args.dry_run else "deleted"
     print(f"{prefix} conversations older than {days} days, from before "
           f"{report.cutoff.isoformat(sep=' ', timespec='minutes')} (local time)")
-    if not report.has_events:
+    if report.has_events:
+        print(f"{prefix} {verb} {len(report.conversations_deleted)} conversations whole and the old sessions of "
+              f"{len(report.conversations_trimmed)} others: {report.events} events, "
+              f"{report.not_understood} not-understood turns, {report.summaries_removed} console summaries")
+    else:
         print(f"{prefix} Rasa's events table is not in this database: no conversations to delete")
-        return 0
-    verb = "would delete" if args.dry_run else "deleted"
-    print(f"{prefix} {verb} {len(report.conversations_deleted)} conversations whole and the old sessions of "
-          f"{len(report.conversations_trimmed)} others: {report.events} events, "
-          f"{report.not_understood} not-understood turns, {report.summaries_removed} console summaries")
+    gone = "old working records that would go" if args.dry_run else "old working records deleted"
+    print(f"{prefix} {gone}: " + ", ".join(f"{name} {value}" for name, value in records.items()))
     print(f"{prefix} kept: {KEPT}")
     if args.dry_run:
         print(f"{prefix} nothing was deleted")

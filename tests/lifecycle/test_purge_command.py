@@ -11,25 +11,32 @@ from bot.cli import main
 from bot.settings import PROJECT_ROOT
 from bot.staff.summaries import refresh_summaries
 from tests.lifecycle.conftest import district, event_count, row_counts
+from tests.lifecycle.test_housekeeping import left, working_records
 
 
 def test_a_dry_run_says_what_would_go_and_deletes_nothing(core, sessions, capsys) -> None:
     district(core)
+    working_records(sessions)
     before = row_counts(sessions)
     assert main(["purge", "--dry-run"]) == 0
     said = capsys.readouterr().out
     assert "[purge] dry run: conversations older than 180 days, from before 2026-05-27 08:00 (local time)" in said
     assert "would delete 2 conversations whole and the old sessions of 2 others" in said
+    assert "[purge] dry run: old working records that would go: outbox_delivered 1, channel_deliveries 1," in said
     assert "nothing was deleted" in said
     assert row_counts(sessions) == before
 
 
 def test_purge_deletes_and_says_what_it_kept(core, sessions, capsys) -> None:
     district(core)
+    working_records(sessions)
     refresh_summaries(sessions)  # the console has queued the misunderstandings
     total = event_count(sessions)
     assert main(["purge"]) == 0
     said = capsys.readouterr().out
+    assert "[purge] old working records deleted: outbox_delivered 1, channel_deliveries 1, resident_messages_told 1, " \
+           "link_codes_expired 1, link_attempts 1, telegram_updates 1, staff_sessions_expired 1" in said
+    assert left(sessions)["outbox"] == ["key-new-delivered", "key-old-undelivered"]
     deleted = total - event_count(sessions)
     assert f"[purge] deleted 2 conversations whole and the old sessions of 2 others: {deleted} events, " \
            "2 not-understood turns, 2 console summaries" in said
