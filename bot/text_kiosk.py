@@ -57,9 +57,13 @@ class TextKiosk:
         print(text, file=self.out, flush=True)
 
     def _payload_for(self, line: str) -> str:
-        """A typed number picks one of the buttons just shown."""
-        if self.last_turn and line.isdigit():
-            index = int(line) - 1
+        """A typed number picks one of the buttons just shown ("2", full-width "２", " 2 ").
+
+        isdecimal, not isdigit: "²" passes isdigit() and int() refuses it; such text goes to the core as words.
+        """
+        number = line.strip()
+        if self.last_turn and number.isdecimal() and len(number) <= 3:
+            index = int(number) - 1
             buttons = self.last_turn.buttons
             if 0 <= index < len(buttons):
                 return buttons[index].payload

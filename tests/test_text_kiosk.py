@@ -83,3 +83,12 @@ def test_the_screen_mirrors_the_terminal_and_its_buttons_work() -> None:
     runner.join(timeout=10)
     assert [text for _, text, _ in core.sent] == ["/greet", "救命"]
     assert screen.state.answer == "您想办哪一件？" and screen.state.buttons[0] == ("订餐", "/book_meal")
+
+
+def test_typed_numbers_pick_buttons_and_odd_digits_go_to_the_core_as_words() -> None:
+    # Full-width digits come from Chinese input methods; "²" passes str.isdigit() but is no number.
+    kiosk, core, _, out = _kiosk(["２", " 1 ", "²", "9" * 40, "7"], XIAONUAN_KIOSK_RESIDENT_ID="4")
+    kiosk.run()
+    texts = [text for _, text, _ in core.sent]
+    assert texts == ["/greet", "/ask_policy", "/book_meal", "²", "9" * 40, "7"]
+    assert "再见" in out.getvalue()

@@ -90,7 +90,10 @@ def _handler(screen: Screen):  # type: ignore[no-untyped-def]
             if self.path != "/press":
                 self._send(404, b'{"error": "not found"}', "application/json")
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:  # "abc": refused like any other malformed press
+                length = -1
             if length <= 0 or length > MAX_PRESS_BYTES:
                 self._send(400, b'{"error": "bad request"}', "application/json")
                 return

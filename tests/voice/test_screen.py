@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -46,6 +47,18 @@ def test_bad_presses_are_refused(served, body) -> None:
     screen, url = served
     assert _post(url, body) == 400
     assert screen.presses.empty()
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3", "²"])
+def test_a_malformed_content_length_is_refused_and_the_server_goes_on(served, length) -> None:
+    screen, url = served
+    host, port = url.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(f"POST /press HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+        status = connection.recv(200).split(b" ")[1]
+    assert status == b"400"
+    assert _post(url, json.dumps({"payload": "救命"}).encode()) == 200
+    assert screen.presses.get_nowait() == "救命"
 
 
 def _contrast(rgb_a: str, rgb_b: str) -> float:
