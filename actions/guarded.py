@@ -75,20 +75,40 @@ def _guard(run: Callable[..., Any], keeps_form: bool) -> Callable[..., Any]:
                          tracker.sender_id)
             if not _already_told(tracker):
                 dispatcher.utter_message(response=BUSY, community_phone=runtime.settings().community_phone)
-            if keeps_form:
-                # Forget what this turn filled in, so the form asks the same question again when the
-                # person repeats it; everything said before stays.
-                # The question being answered counts as "validated" (to nothing), or Rasa would
-                # reject the form and let another rule answer the words instead.
-                names = list(tracker.slots_to_validate())
-                requested = tracker.get_slot("requested_slot")
-                if requested and requested not in names:
-                    names.append(requested)
-                return [SlotSet(name, None) for name in names]
-            return []
+            return _ask_again(tracker) if keeps_form else []
 
     guarded.__guarded__ = True  # type: ignore[attr-defined]
     return guarded
+
+
+def _ask_again(tracker: Tracker) -> List[EventType]:
+    """Forget what this turn filled in, so the form asks the same question again; everything said
+    before stays. The question being answered counts as "validated" (to nothing), or Rasa would
+    reject the form and let another rule answer the words instead."""
+    names = list(tracker.slots_to_validate())
+    requested = tracker.get_slot("requested_slot")
+    if requested and requested not in names:
+        names.append(requested)
+    return [SlotSet(name, None) for name in names]
+
+
+# What the NLU safety net flags (bot/nlu/components.py) that can answer no question: an empty
+# line or noise, and a message too long to be one answer. Said politely, and not counted as a
+# wrong answer: the same question is asked again.
+UNANSWERABLE = {"input:empty": "utter_input_empty", "input:too_long": "utter_input_too_long"}
+
+
+def _answerable_first(run: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(run)
+    async def checked(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: Dict[Text, Any]) -> List[EventType]:
+        problem = UNANSWERABLE.get(str((tracker.latest_message or {}).get("safety_net") or ""))
+        if problem is not None and tracker.get_slot("requested_slot"):
+            dispatcher.utter_message(response=problem)
+            return _ask_again(tracker)
+        return await run(self, dispatcher, tracker, domain)
+
+    return checked
 
 
 class GuardedAction(Action, ABC):
@@ -115,4 +135,4 @@ class GuardedFormValidation(FormValidationAction, ABC):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not getattr(cls.run, "__guarded__", False):
-            cls.run = _guard(cls.run, keeps_form=True)  # type: ignore[assignment]
+            cls.run = _guard(_answerable_first(cls.run), keeps_form=True)  # type: ignore[assignment]

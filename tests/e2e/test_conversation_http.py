@@ -161,3 +161,22 @@ def test_bad_input_gets_a_polite_answer_and_writes_nothing(client, db, text: str
     turn = client.send(_sender("kiosk-home"), text, HOME)
     assert expected in turn.text
     assert [_count(db, column) for column in tables] == before
+
+
+def test_an_empty_or_overlong_answer_inside_a_form_is_not_a_wrong_answer(client, db) -> None:
+    sender = _sender("kiosk-community")
+    assert "叫什么名字" in client.send(sender, "你好", COMMUNITY).text
+    for _ in range(4):  # more than the three wrong names after which the kiosk gives up
+        for text in ("", "好" * 3000):
+            turn = client.send(sender, text, COMMUNITY)
+            assert "没找到" not in turn.text and "先不登记" not in turn.text
+            assert ("没听到" in turn.text or "说短一点" in turn.text) and "请问您叫什么名字" in turn.text
+    assert "最后四位" in client.send(sender, "我叫王建国", COMMUNITY).text
+    turn = client.send(sender, "   ", COMMUNITY)
+    assert "没听到" in turn.text and "最后四位" in turn.text
+    assert "王爷爷，对吗" in client.send(sender, "五六七八", COMMUNITY).text
+    assert "王爷爷，您好" in client.send(sender, "对", COMMUNITY).text
+    # Inside the meal form: the same question again, and the form goes on.
+    assert client.send(sender, "我想订饭", COMMUNITY).text == "您想订哪一天的？"
+    assert client.send(sender, "", COMMUNITY).text == "我没听到您说话，请再说一遍。\n您想订哪一天的？"
+    assert client.send(sender, "明天", COMMUNITY).text == "订早饭、午饭，还是晚饭？"
