@@ -54,6 +54,7 @@ bench: train seed
 	$(BIN)/python bench/voice_latency.py
 	$(BIN)/python bench/alert_latency.py
 	$(BIN)/python bench/console_conversations.py
+	$(BIN)/python bench/retention.py
 	$(BIN)/python bench/startup.py
 
 clean:

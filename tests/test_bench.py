@@ -118,3 +118,18 @@ def test_action_server_waits_for_a_busy_core_to_write_its_request() -> None:
     from bot.settings import load_settings
 
     assert int(server_environment(load_settings({}))["SANIC_KEEP_ALIVE_TIMEOUT"]) >= 60
+
+
+def test_the_retention_benchmark_runs_on_a_small_district() -> None:
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    done = subprocess.run([sys.executable, "bench/retention.py", "--conversations", "60", "--no-append"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first = next(line for line in done.stdout.splitlines() if line.startswith("| first |"))
+    cells = [cell.strip() for cell in first.strip("|").split("|")]
+    assert int(cells[2]) > 0 and int(cells[3].replace(",", "")) > 0 and int(cells[4]) > 0  # it deleted something
+    assert "| next (nothing to do) |" in done.stdout and done.stdout.rstrip().endswith("| 0 | 0 | 0 | 0 |")
