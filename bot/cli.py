@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import signal
 import subprocess
 import sys
 import time
@@ -153,6 +154,10 @@ def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-unt
         kiosk.stopped.set()
 
 
+def _stop_on_terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from actions.db.session import sessions_for
     from bot.core_client import CoreClient
@@ -162,6 +167,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     model = train(settings.model_dir)
+    signal.signal(signal.SIGTERM, _stop_on_terminate)  # a service manager's stop shuts the servers down too
     started = time.monotonic()
     print("[run] starting the action server and the dialogue core (about half a minute) ...", flush=True)
     try:
@@ -185,6 +191,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
         try:
             _converse(client, stack.settings, speaker, server.screen if server else None)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM in the middle of a turn: stop cleanly all the same
+            print("\n[run] stopping ...", flush=True)
         finally:
             outbox.stop()
             retention.stop()

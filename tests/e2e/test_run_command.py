@@ -7,11 +7,15 @@ retention round, then ends the conversation the way a user does (end of input).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import select
 
@@ -47,20 +51,35 @@ def _wait_for(path: Path, timeout: float) -> str:
     raise AssertionError(f"{path} was not written within {timeout}s")
 
 
-def test_run_starts_everything_answers_at_the_kiosk_and_applies_retention(stack, tmp_path) -> None:
-    # `stack` is here for its trained model: `run` finds it and does not train again.
+def _start_run(tmp_path: Path, console: int) -> subprocess.Popen:
+    """`xiaonuan run` at a home kiosk on its own database, ports and run directory, in its own process group."""
     url = f"sqlite:///{tmp_path / 'run.db'}"
-    sessions = _seeded(url)
-    run_dir = tmp_path / "run"
     env = child_environment(load_settings().with_overrides(
         database_url=url, fixed_now=NOW.isoformat(), kiosk_mode="home", kiosk_resident_id=1, purge_every_hours=0.001,
         vosk_model=tmp_path / "no-chinese-model", telegram_bot_token=""))
-    console = free_port("127.0.0.1")
-    env.update({"XIAONUAN_SPEECH": "0", "XIAONUAN_RUN_DIR": str(run_dir), "XIAONUAN_CONSOLE_PORT": str(console),
+    env.update({"XIAONUAN_SPEECH": "0", "XIAONUAN_RUN_DIR": str(tmp_path / "run"), "XIAONUAN_CONSOLE_PORT": str(console),
                 "XIAONUAN_SCREEN_PORT": str(free_port("127.0.0.1")), "XIAONUAN_RASA_PORT": "0",
                 "XIAONUAN_ACTIONS_PORT": "0"})
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT, env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Whatever happened: the whole process group, servers included, so nothing is left running."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # everything has ended already
+    process.wait()
+
+
+def test_run_starts_everything_answers_at_the_kiosk_and_applies_retention(stack, tmp_path) -> None:
+    # `stack` is here for its trained model: `run` finds it and does not train again.
+    sessions = _seeded(f"sqlite:///{tmp_path / 'run.db'}")
+    run_dir = tmp_path / "run"
+    console = free_port("127.0.0.1")
+    process = _start_run(tmp_path, console)
     try:
         assert process.stdin is not None
         process.stdin.write("今天中午吃什么\n")
@@ -68,9 +87,7 @@ def test_run_starts_everything_answers_at_the_kiosk_and_applies_retention(stack,
         retention = _wait_for(run_dir / "retention.log", 120)
         out, err = process.communicate(input="", timeout=60)  # the person walks away: end of input
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _end(process)
     assert process.returncode == 0, err[-3000:]
     assert "[run] ready in" in out
     assert f"[run] staff console: http://127.0.0.1:{console}" in out and "one-time password" in out
@@ -85,3 +102,32 @@ def test_run_starts_everything_answers_at_the_kiosk_and_applies_retention(stack,
         assert session.scalars(select(OutboxMessage).where(OutboxMessage.key == "delivered-last-winter")).first() is None
         assert session.scalars(select(AuditLog).where(AuditLog.actor == "system:schedule",
                                                       AuditLog.action == "prune_records")).first() is not None
+
+
+def test_a_service_manager_stopping_run_stops_its_servers_too(stack, tmp_path) -> None:
+    _seeded(f"sqlite:///{tmp_path / 'run.db'}")
+    console = free_port("127.0.0.1")
+    process = _start_run(tmp_path, console)
+    try:
+        deadline = time.monotonic() + 120
+        while not _listening(console):  # the console starts after the servers are ready
+            assert process.poll() is None and time.monotonic() < deadline, "xiaonuan run did not start"
+            time.sleep(0.2)
+        servers = psutil.Process(process.pid).children(recursive=True)
+        assert len(servers) >= 2  # the action server and the Rasa server
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+        _, alive = psutil.wait_procs(servers, timeout=10)  # before the clean-up below kills the group
+    finally:
+        _end(process)
+    assert alive == [], f"left running: {alive}"
+    assert process.returncode == 0, err[-3000:]
+    assert out.rstrip().endswith("[run] stopped.")
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
