@@ -107,6 +107,19 @@ def write_conversations(database_url: str, count: int, first: int, now: dt.datet
     return written
 
 
+def district_database(folder: Path, now: dt.datetime):  # type: ignore[no-untyped-def]
+    """A throwaway SQLite database in `folder` with the demo district: (url, session factory)."""
+    from actions.db.seed import seed_demo_data
+    from actions.db.session import create_schema, make_engine, session_factory
+
+    url = f"sqlite:///{folder / 'bench.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    sessions = session_factory(engine)
+    seed_demo_data(sessions, now.date())
+    return url, sessions
+
+
 def log_in(base: str, sessions) -> "requests.Session":  # type: ignore[name-defined] # noqa: F821
     import requests
 
@@ -135,8 +148,6 @@ def rows_on(page: str) -> int:
 
 
 def main() -> None:
-    from actions.db.seed import seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
     from bot.settings import load_settings
     from bot.staff.app import ConsoleServer, build_console
 
@@ -147,11 +158,7 @@ def main() -> None:
     args = parser.parse_args()
     now = dt.datetime.fromisoformat(FROZEN_NOW)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
-        create_schema(engine)
-        sessions = session_factory(engine)
-        seed_demo_data(sessions, now.date())
+        url, sessions = district_database(Path(tmp), now)
         began = time.perf_counter()
         events = write_conversations(url, args.conversations, 0, now, seed=7)
         print(f"wrote {args.conversations} conversations ({events} events) in {time.perf_counter() - began:.1f} s")
@@ -176,7 +183,7 @@ def main() -> None:
             queue, _ = timed(lambda: http.get(base + "/not-understood"))
         finally:
             server.stop()
-            engine.dispose()
+            sessions.kw["bind"].dispose()
     lines = [f"{args.conversations} conversations, {events} Rasa events (SQLite, WAL); console on loopback; "
              f"times are whole HTTP page loads in ms.", "",
              "| page | loads | p50 ms | p95 ms | rows shown |", "|---|---|---|---|---|",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section  # noqa: E402
-from bench.console_conversations import DAYS, FROZEN_NOW, write_conversations  # noqa: E402
+from bench.console_conversations import DAYS, FROZEN_NOW, district_database, write_conversations  # noqa: E402
 
 RETENTION_DAYS = 15
 
@@ -38,8 +38,6 @@ def write_notices(sessions, count: int, now: dt.datetime) -> None:  # type: igno
 
 
 def main() -> None:
-    from actions.db.seed import seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
     from bot.lifecycle.retention_worker import apply_retention
     from bot.settings import load_settings
     from bot.staff.summaries import refresh_summaries
@@ -50,11 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     now = dt.datetime.fromisoformat(FROZEN_NOW)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
-        create_schema(engine)
-        sessions = session_factory(engine)
-        seed_demo_data(sessions, now.date())
+        url, sessions = district_database(Path(tmp), now)
         events = write_conversations(url, args.conversations, 0, now, seed=11)
         write_notices(sessions, args.conversations, now)
         refresh_summaries(sessions)  # the console has read everything, as it would have
