@@ -65,6 +65,16 @@ class ChatStore:
             return ChatState(chat_id, member.id if member else None, member.name if member else "",
                              tuple(parents), active, bool(chat and chat.voice_replies))
 
+    def state_for_words(self, chat_id: str, words: str) -> ChatState:
+        """The chat's state, switched first to the linked parent the words are about (我妈, 我爸, a name)."""
+        from bot.telegram.parents import parent_named
+
+        state = self.state(chat_id)
+        chosen = parent_named(words, state, self.sessions)
+        if chosen is not None and chosen != state.active_resident_id and self.choose_parent(chat_id, chosen):
+            state = self.state(chat_id)
+        return state
+
     def redeem(self, chat_id: str, code: str, family_name: str) -> Redeemed:
         with self.sessions.begin() as session:
             return redeem(session, chat_id, code, family_name)

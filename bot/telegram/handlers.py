@@ -284,7 +284,8 @@ class TelegramChannel:
     async def _converse(self, update: Update, context: ContextTypes.DEFAULT_TYPE, words: str) -> None:
         chat_id = self._chat_id(update)
         async with self._chat_locks[chat_id]:  # one turn at a time per chat, answers in order
-            state = await asyncio.to_thread(self.store.state, chat_id)
+            # "我妈…" with a mother and a father linked: that parent's conversation, before the core hears it.
+            state = await asyncio.to_thread(self.store.state_for_words, chat_id, words)
             await update.effective_chat.send_action(ChatAction.TYPING)
             try:
                 turn = await asyncio.to_thread(self.core.send, sender_id(state), words, metadata_for(state),
