@@ -68,3 +68,17 @@ def latest_message_id(tracker: Tracker) -> Optional[str]:
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+def set_in_previous_answer(tracker: Tracker, slot: str) -> bool:
+    """Whether the answer just before the latest message set `slot` (to a true value): a bare yes
+    answers only the question asked in the turn just before, never one asked many turns earlier."""
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_latest_user:
+                return False
+            seen_latest_user = True
+        elif seen_latest_user and kind == "slot" and event.get("name") == slot:
+            return bool(event.get("value"))
+    return False

@@ -214,7 +214,7 @@ def play(conversation: Conversation, client, district: District, trail: Trail,  
             notes.append(f"  turn {number} 「{step.say}」 → 「{answer.text}」\n      intent={intent} "
                          f"actions={actions}\n      " + "; ".join(problems))
         elif verbose:
-            notes.append(f"  turn {number} ok 「{step.say}」 → 「{answer.text}」")
+            notes.append(f"  turn {number} ok 「{step.say}」 → 「{answer.text}」 ({intent}: {', '.join(actions)})")
     return outcome, notes
 
 

@@ -34,16 +34,42 @@ def day_buttons(today: dt.date) -> List[Dict[str, str]]:
             for word, ahead in (("明天", 1), ("后天", 2))]
 
 
+def asked_without_progress(tracker: Tracker, action_name: str, prefix: str) -> int:
+    """How often this question was asked since the form started or last got an answer it could use."""
+    asked = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "active_loop" and event.get("name"):
+            break
+        if kind == "slot" and str(event.get("name", "")).startswith(prefix) and event.get("value") is not None:
+            break
+        if kind == "action" and event.get("name") == action_name:
+            asked += 1
+    return asked
+
+
+HANDOFF_BUTTON = {"title": "找工作人员", "payload": "/human_handoff"}
+
+
 class AskSlot(GuardedAction):
     slot = ""
     offer_slot = ""
+    example = ""  # what a person may say, offered when the question was asked twice without an answer
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if not offer_made_this_turn(tracker, self.offer_slot):
-            self.ask(dispatcher, tracker)
+        if offer_made_this_turn(tracker, self.offer_slot):
+            return []
+        self.ask(dispatcher, tracker)
+        # The same question again and again helps nobody: first an example, then a person.
+        before = asked_without_progress(tracker, self.name(), self.offer_slot.split("_")[0] + "_")
+        if before == 2 and self.example:
+            dispatcher.utter_message(text=f"您可以点下面的按钮，也可以直接说，比如“{self.example}”。")
+        elif before >= 3:
+            dispatcher.utter_message(text="说不清楚也没关系。说“找工作人员”，我请社区的人给您打电话。",
+                                     buttons=[HANDOFF_BUTTON])
         return []
 
     @abstractmethod

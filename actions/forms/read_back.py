@@ -50,7 +50,8 @@ class ReadBackForm(GuardedFormValidation):
 
     @property
     def state(self) -> Tuple[str, ...]:
-        return self.required + self.extra_state + (self.slot("stop"), self.slot("changing"), self.slot("offer"))
+        return self.required + self.extra_state + (self.slot("stop"), self.slot("changing"), self.slot("offer"),
+                                                   self.slot("rejected"))
 
     def slot(self, name: str) -> str:
         return f"{self.prefix}_{name}"
@@ -74,6 +75,14 @@ class ReadBackForm(GuardedFormValidation):
     def offer_values(self, offer: Dict[str, Any]) -> Dict[str, Any]:
         """The slots an accepted alternative fills."""
         return dict(offer)
+
+    def yes_values(self, requested: Optional[str]) -> Dict[str, Any]:
+        """What a bare yes ("行", "中", "好嘞") to this question means, when it can mean anything."""
+        return {}
+
+    def changed_words(self, slot: str, value: Any) -> str:
+        """How a changed answer is acknowledged ("改成晚饭"); empty says nothing."""
+        return ""
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -101,7 +110,9 @@ class ReadBackForm(GuardedFormValidation):
                 return []
             state = {**previous, **updates}
             if not state.get(self.slot("stop")):
-                updates.update(self.check(dispatcher, context, state, resident, session))
+                checked = self.check(dispatcher, context, state, resident, session)
+                updates.update(checked)
+                updates.update(self._remember_rejected(state, checked))
         return [SlotSet(slot, value) for slot, value in updates.items()]
 
     def _understand(self, dispatcher: CollectingDispatcher, tracker: Tracker, context: Any,
@@ -120,8 +131,14 @@ class ReadBackForm(GuardedFormValidation):
         intent = latest_intent(tracker)
         offers = json.loads(previous.get(offer) or "[]")
         if changed:
+            # "今天的午饭过了时间" → "那订晚饭行不": still today. What a problem took back fills what is not said again.
+            rejected = json.loads(previous.get(self.slot("rejected")) or "{}")
+            changed.update({slot: value for slot, value in rejected.items()
+                            if slot not in changed and previous.get(slot) is None})
+            updates[self.slot("rejected")] = None
             updates.update(changed)
             updates.update({offer: None, changing: None, confirmed: None})
+            self._acknowledge(dispatcher, previous, changed, requested)
         elif offers and intent == "affirm":
             updates.update(self.offer_values(offers[0]))
             updates.update({offer: None, confirmed: None})
@@ -131,11 +148,31 @@ class ReadBackForm(GuardedFormValidation):
             updates[confirmed] = True
         elif requested == confirmed and intent == "deny":
             updates.update({changing: True, confirmed: None})
+        elif intent == "affirm" and self.yes_values(requested):
+            updates.update(self.yes_values(requested))
         elif not updates and intent != "nlu_fallback":
             # Understood as a reply, but it says nothing the form can use: ask the same again.
             dispatcher.utter_message(response="utter_not_caught")
             updates[confirmed] = None
         return updates
+
+    def _remember_rejected(self, state: Dict[str, Any], checked: Dict[str, Any]) -> Dict[str, Any]:
+        """The answers a problem took back, kept for the next turn (which may change only one of them)."""
+        taken = {slot: state[slot] for slot, value in checked.items()
+                 if value is None and slot in self.required and slot != self.slot("confirmed")
+                 and state.get(slot) is not None}
+        return {self.slot("rejected"): json.dumps(taken, ensure_ascii=False)} if taken else {}
+
+    def _acknowledge(self, dispatcher: CollectingDispatcher, previous: Dict[str, Any], changed: Dict[str, Any],
+                     requested: Optional[str]) -> None:
+        """A change to an answer given before ("晚上那顿吧") is said back, so the person hears it was taken."""
+        if requested == self.slot("confirmed"):
+            return  # the read-back that follows says everything again
+        words = [self.changed_words(slot, value) for slot, value in changed.items()
+                 if previous.get(slot) is not None and value is not None]
+        words = [w for w in words if w]
+        if words:
+            dispatcher.utter_message(text="好的，" + "，".join(words) + "。")
 
     def offer(self, dispatcher: CollectingDispatcher, offers: List[Dict[str, Any]], buttons: List[Dict[str, str]],
               question: str, stop_title: str) -> Dict[str, Any]:

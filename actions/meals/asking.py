@@ -24,6 +24,7 @@ class _AskMealSlot(AskSlot, ABC):
 
 class ActionAskMealDate(_AskMealSlot):
     slot = "meal_date"
+    example = "明天"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_meal_date", buttons=day_buttons(meal_context(tracker).today))
@@ -31,6 +32,7 @@ class ActionAskMealDate(_AskMealSlot):
 
 class ActionAskMealType(_AskMealSlot):
     slot = "meal_type"
+    example = "午饭"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         canteen_id = tracker.get_slot("meal_canteen_id")
@@ -46,6 +48,7 @@ class ActionAskMealType(_AskMealSlot):
 
 class ActionAskMealCanteenId(_AskMealSlot):
     slot = "meal_canteen_id"
+    example = "幸福里"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with runtime.sessions()() as session:
@@ -56,6 +59,7 @@ class ActionAskMealCanteenId(_AskMealSlot):
 
 class ActionAskMealQuantity(_AskMealSlot):
     slot = "meal_quantity"
+    example = "一份"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_meal_quantity",
@@ -65,6 +69,7 @@ class ActionAskMealQuantity(_AskMealSlot):
 
 class ActionAskMealDelivery(_AskMealSlot):
     slot = "meal_delivery"
+    example = "送到家"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         canteen_id = tracker.get_slot("meal_canteen_id")
@@ -80,6 +85,7 @@ class ActionAskMealConfirmed(_AskMealSlot):
     """The read-back: everything, with the price after subsidy, then "对吗？"."""
 
     slot = "meal_confirmed"
+    example = "对"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         if tracker.get_slot("meal_changing"):

@@ -15,11 +15,12 @@ from actions.forms.read_back import INTERRUPTING, ReadBackForm
 from actions.meals.alternatives import alternatives
 from actions.meals.availability import MealChoice, Problem, problem_with
 from actions.meals.context import MealContext, meal_context, who_for
-from actions.meals.phrases import problem_sentence, say_choice
+from actions.lang.spoken import say_count
+from actions.meals.phrases import meal_word, problem_sentence, say_choice
 from actions.meals.said import meal_values
 
 REQUIRED = ("meal_date", "meal_type", "meal_canteen_id", "meal_quantity", "meal_delivery", "meal_confirmed")
-STATE = REQUIRED + ("meal_stop", "meal_changing", "meal_offer")
+STATE = REQUIRED + ("meal_stop", "meal_changing", "meal_offer", "meal_rejected")
 # Which answer a problem takes back, so the form asks for it again.
 CLEARS = {Problem.PAST: ("meal_date",), Problem.TOO_FAR: ("meal_date",), Problem.CLOSED: ("meal_date",),
           Problem.NOT_SERVED: ("meal_type",), Problem.CUTOFF: ("meal_date", "meal_type"),
@@ -61,6 +62,19 @@ class ValidateMealBookingForm(ReadBackForm):
 
     def starting_values(self, resident: Resident, context: MealContext) -> Dict[str, Any]:
         return {"meal_canteen_id": str(resident.home_canteen_id)} if resident.home_canteen_id else {}
+
+    def yes_values(self, requested: Optional[str]) -> Dict[str, Any]:
+        # "要订几份？" — "行" / "中": the person's own portion; the read-back says "一份" before anything is written.
+        return {"meal_quantity": 1.0} if requested == "meal_quantity" else {}
+
+    def changed_words(self, slot: str, value: Any) -> str:
+        if slot == "meal_type":
+            return f"改成{meal_word(value)}"
+        if slot == "meal_quantity":
+            return f"改成{say_count(int(value))}"
+        if slot == "meal_delivery":
+            return "改成送到家" if value else "改成去食堂吃"
+        return ""
 
     def offer_values(self, offer: Dict[str, Any]) -> Dict[str, Any]:
         values = {"meal_canteen_id": str(offer["canteen_id"]), "meal_date": offer["day"],

@@ -15,10 +15,11 @@ from actions.clock import local_today
 from actions.context import task_context, who_for
 from actions.db.models import Resident
 from actions.lang.numbers import parse_age
-from actions.policies.answers import asks_eligibility, detail_answer, detail_asked, eligibility_answer
+from actions.policies.answers import asks_eligibility, detail_answer, detail_asked, eligibility_answer, for_the_ear
 from actions.policies.context import knowledge_and_index
 from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import SOUNDS_ALIKE, Match
+from actions.tracker_utils import latest_intent, set_in_previous_answer
 
 FOUND = 0.5  # below this nothing is close enough
 # "我想问政策" names no policy: ask which, rather than say none was found.
@@ -124,7 +125,12 @@ class ActionPolicyDetails(GuardedAction):
         return "action_policy_details"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if (tracker.latest_message.get("intent") or {}).get("name") == "deny":
+        if not set_in_previous_answer(tracker, OFFERED):
+            # The offer was made turns ago: this yes or no answers something else, or nothing.
+            idle = "utter_affirm_idle" if latest_intent(tracker) == "affirm" else "utter_deny_idle"
+            dispatcher.utter_message(response=idle)
+            return [SlotSet(OFFERED, False)]
+        if latest_intent(tracker) == "deny":
             dispatcher.utter_message(response="utter_policy_no_details")
             return [SlotSet(OFFERED, False)]
         knowledge, _ = knowledge_and_index()
@@ -136,7 +142,6 @@ class ActionPolicyDetails(GuardedAction):
         if item is None:
             dispatcher.utter_message(response="utter_ask_what_task")
             return [SlotSet(OFFERED, False)]
-        sample = "（金额是示例标准，以社区公布为准。）" if item.sample_values else ""
-        dispatcher.utter_message(text=f"申请材料：{item.details['materials']}")
-        dispatcher.utter_message(text=f"怎么办：{item.details['how']}电话：{item.details['phone']}。{sample}")
+        dispatcher.utter_message(text=f"申请材料：{for_the_ear(item.details['materials'])}")
+        dispatcher.utter_message(text=f"怎么办：{for_the_ear(item.details['how'])}电话：{item.details['phone']}。")
         return [SlotSet(OFFERED, False)]

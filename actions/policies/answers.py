@@ -72,7 +72,7 @@ def eligibility_answer(knowledge: KnowledgeBase, item: PolicyItem, age: Optional
     age_text = f"{age}岁，" if age is not None else ""
     if rule is not None:
         answer = f"{who}{age_text}可以申请{item.title}，{say_rule(rule)}。"
-        return answer + (rule.note or "") + ("这是示例标准。" if item.sample_values and rule.amount else "")
+        return answer + (rule.note or "")
     if age is None and any(r.min_age is not None for r in item.eligibility):
         return f"{item.title}要看年龄。请告诉我您多大岁数，比如“我八十二了”。"
     if any(r.flags_any or r.flags_all for r in item.eligibility):
@@ -86,5 +86,11 @@ def eligibility_answer(knowledge: KnowledgeBase, item: PolicyItem, age: Optional
     return answer
 
 
+def for_the_ear(text: str) -> str:
+    """Bookkeeping is not read aloud to seniors: that amounts are the demo district's sample values is
+    staff knowledge (the item's `sample_values`, shown in the staff documents), not part of the answer."""
+    return text.replace("（示例标准）", "")
+
+
 def detail_answer(item: PolicyItem, kind: str) -> str:
-    return f"{item.title}的{DETAIL_NAMES[kind]}：{item.details[kind]}"
+    return f"{item.title}的{DETAIL_NAMES[kind]}：{for_the_ear(item.details[kind])}"

@@ -25,6 +25,7 @@ class _AskServiceSlot(AskSlot, ABC):
 
 class ActionAskServiceCode(_AskServiceSlot):
     slot = "service_code"
+    example = "打扫卫生"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_service_code",
@@ -34,6 +35,7 @@ class ActionAskServiceCode(_AskServiceSlot):
 
 class ActionAskServiceDate(_AskServiceSlot):
     slot = "service_date"
+    example = "明天"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_service_date", buttons=day_buttons(service_context(tracker).today))
@@ -41,6 +43,7 @@ class ActionAskServiceDate(_AskServiceSlot):
 
 class ActionAskServiceHalfDay(_AskServiceSlot):
     slot = "service_half_day"
+    example = "上午"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_service_half_day",
@@ -52,6 +55,7 @@ class ActionAskServiceConfirmed(_AskServiceSlot):
     """The read-back: service, day and time, the special request, the price after subsidy, then "对吗？"."""
 
     slot = "service_confirmed"
+    example = "对"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         if tracker.get_slot("service_changing"):

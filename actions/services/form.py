@@ -22,7 +22,7 @@ from actions.services.slots import Problem, ServiceChoice, nearest_free, problem
 
 REQUIRED = ("service_code", "service_date", "service_half_day", "service_confirmed")
 EXTRA = ("service_time", "service_note")
-STATE = REQUIRED + EXTRA + ("service_stop", "service_changing", "service_offer")
+STATE = REQUIRED + EXTRA + ("service_stop", "service_changing", "service_offer", "service_rejected")
 CLEARS = {Problem.PAST: ("service_date", "service_half_day", "service_time"),
           Problem.TOO_FAR: ("service_date",), Problem.CLOSED: ("service_date", "service_half_day", "service_time"),
           Problem.FULL: ("service_date", "service_half_day", "service_time")}
