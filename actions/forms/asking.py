@@ -49,12 +49,16 @@ def asked_without_progress(tracker: Tracker, action_name: str, prefix: str) -> i
 
 
 HANDOFF_BUTTON = {"title": "找工作人员", "payload": "/human_handoff"}
+# A question about something else was answered this turn: the form says it goes on before it asks.
+TOPIC_CHANGES = frozenset({"ask_policy", "ask_menu", "check_bookings", "share_feelings", "out_of_scope", "ask_help",
+                           "greet", "thank"})
 
 
 class AskSlot(GuardedAction):
     slot = ""
     offer_slot = ""
     example = ""  # what a person may say, offered when the question was asked twice without an answer
+    resume = ""  # said before the question when another topic was just answered ("咱们接着订饭。")
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
@@ -62,6 +66,8 @@ class AskSlot(GuardedAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if offer_made_this_turn(tracker, self.offer_slot):
             return []
+        if self.resume and (tracker.latest_message.get("intent") or {}).get("name") in TOPIC_CHANGES:
+            dispatcher.utter_message(text=self.resume)
         self.ask(dispatcher, tracker)
         # The same question again and again helps nobody: first an example, then a person.
         before = asked_without_progress(tracker, self.name(), self.offer_slot.split("_")[0] + "_")

@@ -20,7 +20,8 @@ from actions.tracker_utils import latest_intent
 
 # Intents a form leaves to the rules: it rejects the turn, they run, then the form goes on.
 INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
-                          "check_bookings", "ask_policy", "goodbye", "ask_help", "greet", "thank", "out_of_scope"})
+                          "check_bookings", "ask_policy", "goodbye", "ask_help", "greet", "thank", "out_of_scope",
+                          "share_feelings"})
 STOP_WORDS = ("算了", "不订了", "不订", "不约了", "不约", "不要了", "不用了", "别订", "别约", "取消", "不吃了", "不做了")
 # "不对，是后天" / "不是明天是后天" / "改成三份": the words after the last marker are the new value.
 _CORRECTION = re.compile(r"(改成|换成|改为|改到|换到|应该是|不是.*?是|不对.*?是|错了.*?是)")

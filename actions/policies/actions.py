@@ -15,7 +15,15 @@ from actions.clock import local_today
 from actions.context import task_context, who_for
 from actions.db.models import Resident
 from actions.lang.numbers import parse_age
-from actions.policies.answers import asks_eligibility, detail_answer, detail_asked, eligibility_answer, for_the_ear
+from actions.policies.answers import (
+    asks_eligibility,
+    asks_what_applies,
+    detail_answer,
+    detail_asked,
+    eligibility_answer,
+    for_the_ear,
+    what_applies_answer,
+)
 from actions.policies.context import knowledge_and_index
 from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import SOUNDS_ALIKE, Match
@@ -47,13 +55,18 @@ def find(knowledge: KnowledgeBase, index: Any, tracker: Tracker) -> Tuple[Option
     matches = [m for m in matches if m.score >= FOUND]
     if not matches:
         current = tracker.get_slot("policy_id")
-        if current and detail_asked(text, follow_up=True):
-            return knowledge.by_id(current), []  # "要带什么材料？" about the item just discussed
+        if current and (detail_asked(text, follow_up=True) or asks_eligibility(text, parse_age(text))):
+            return knowledge.by_id(current), []  # "要带什么材料？" / "我也能领吗" about the item just discussed
         return None, []
     close = [m for m in matches if matches[0].score - m.score < CLOSE]
     if len(close) > 1:
         return None, close[:3]
     return matches[0].item, []
+
+
+def _named_in(item: Optional[PolicyItem], text: str) -> bool:
+    """The words name this item itself ("高龄津贴能领多少"), not just a word it shares ("能领什么补贴")."""
+    return item is not None and any(name in text for name in (item.title, *item.aliases))
 
 
 def names_a_policy(text: str) -> bool:
@@ -88,13 +101,19 @@ class ActionAnswerPolicy(GuardedAction):
         knowledge, index = knowledge_and_index()
         item, close = find(knowledge, index, tracker)
         settings = runtime.settings()
+        text = tracker.latest_message.get("text") or ""
+        if asks_what_applies(text) and not _named_in(item, text):
+            age, flags, who = person(tracker)
+            answer, items = what_applies_answer(knowledge, age, flags, who)
+            dispatcher.utter_message(text=answer, buttons=[
+                {"title": i.title, "payload": f'/ask_policy{{"policy_topic": "{i.id}"}}'} for i in items])
+            return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
         if item is None and close:
             dispatcher.utter_message(
                 text="您问的是哪一个？" + "，还是".join(m.item.title for m in close) + "？",
                 buttons=[{"title": m.item.title, "payload": f'/ask_policy{{"policy_topic": "{m.item.id}"}}'}
                          for m in close])
             return [SlotSet(OFFERED, False)]
-        text = tracker.latest_message.get("text") or ""
         if item is None and (text.startswith("/") or not set(text) - _GENERIC - set(" ，。？！,.?!")):
             common = [knowledge.by_id(item_id) for item_id in COMMON]
             dispatcher.utter_message(
@@ -113,6 +132,9 @@ class ActionAnswerPolicy(GuardedAction):
             dispatcher.utter_message(text=detail_answer(item, kind))
         else:
             dispatcher.utter_message(text=item.summary)
+        if tracker.active_loop_name:
+            # Asked in the middle of a booking: answered, and the booking's own question follows (one question).
+            return [SlotSet("policy_id", item.id), SlotSet(OFFERED, False)]
         dispatcher.utter_message(response="utter_policy_offer_details",
                                  buttons=[{"title": "要", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}])
         return [SlotSet("policy_id", item.id), SlotSet(OFFERED, True)]

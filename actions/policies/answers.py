@@ -16,6 +16,9 @@ DETAIL_WORDS = (
 # A first question "怎么申请" wants the summary; about the item just discussed it wants the how.
 FOLLOW_UP_HOW = ("怎么办", "怎么申请", "怎么领", "怎么弄", "流程", "怎么去")
 DETAIL_NAMES = {"materials": "申请材料", "how": "去哪里办", "amount": "钱数", "who": "谁能申请", "phone": "电话"}
+# "国家给啥补助", "我妈能领什么", "有哪些福利": not one item, everything this person can get.
+_WHAT_APPLIES = re.compile(r"(能|可以|能够)(领|享受|申请|拿|办)(点)?(啥|什么|哪些|些啥)|给(啥|什么)(补|钱|福利|好处|待遇)|"
+                           r"有(啥|什么|哪些)(补助|补贴|福利|好处|待遇|政策|照顾|优惠)|(补助|补贴|福利|待遇|照顾)(有|都有)?(啥|哪些|什么)")
 _ELIGIBILITY = re.compile(r"我能|能不能|能领|可以领|够不够|符合|有没有我的份|我可以|我有没有|我够|能享受|我家老人能|我妈能|我爸能")
 
 
@@ -27,6 +30,30 @@ def detail_asked(text: str, follow_up: bool = False) -> Optional[str]:
     if follow_up and any(word in text for word in FOLLOW_UP_HOW):
         return "how"
     return None
+
+
+def asks_what_applies(text: str) -> bool:
+    return bool(_WHAT_APPLIES.search(text))
+
+
+def what_applies_answer(knowledge: KnowledgeBase, age: Optional[int], flags: Iterable[str], who: str,
+                        limit: int = 3) -> tuple:
+    """(answer, items): what this person can get, with amounts, at most `limit` items; asks the age when
+    it is unknown and nothing can be said without it."""
+    flags = tuple(flags)
+    found = [(item, item.rule_for(age, flags)) for item in knowledge if item.eligibility]
+    found = [(item, rule) for item, rule in found if rule is not None]
+    found.sort(key=lambda pair: -(pair[1].amount or 0))
+    if not found:
+        if age is None:
+            return "能领什么要看年龄和家里的情况。请告诉我多大岁数，比如“我八十二了”。", []
+        return (f"按{who}{age}岁来看，我这里没有算出能直接领的补贴。家里有困难的，可以问社区：低保、临时救助都要看情况。",
+                [])
+    age_text = f"{age}岁，" if age is not None else ""
+    parts = [f"{item.title}{'，' + say_rule(rule) if rule.amount is not None else ''}" for item, rule in found[:limit]]
+    more = f"另外还有{len(found) - limit}项。" if len(found) > limit else ""
+    return f"{who}{age_text}可以申请：" + "；".join(parts) + "。" + more + "想细听哪个，就说它的名字。", \
+        [item for item, _ in found[:limit]]
 
 
 def asks_eligibility(text: str, age_said: Optional[int]) -> bool:

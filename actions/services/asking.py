@@ -21,6 +21,7 @@ COMMON = ("助洁", "助浴", "助医")
 
 class _AskServiceSlot(AskSlot, ABC):
     offer_slot = "service_offer"
+    resume = "咱们接着约上门服务。"
 
 
 class ActionAskServiceCode(_AskServiceSlot):

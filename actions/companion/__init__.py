@@ -1,0 +1,1 @@
+"""Feelings and company: a warm word and a real offer (a companion visit, a call from family, a person)."""

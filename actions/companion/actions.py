@@ -1,0 +1,91 @@
+"""Answers to feelings, and a call asked of the family."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions import runtime
+from actions.audit import record
+from actions.companion.feelings import COMPANION, PERSON, comfort_text, feeling_of, offers_for
+from actions.context import task_context
+from actions.db.models import FamilyLink, FamilyMember, Resident
+from actions.guarded import GuardedAction
+from actions.outbox import enqueue
+from actions.tracker_utils import latest_message_id
+
+RELATIVE_WORRY = "您惦记老人，这很正常。我可以约志愿者上门陪老人聊聊，也可以请社区工作人员去看看。"
+
+
+def _previous_intent(tracker: Tracker) -> str:
+    """The intent of the user turn before the latest one."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return ""
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") or ""
+
+
+def _buttons(offers: List[Any]) -> List[Dict[str, str]]:
+    return [{"title": o.title, "payload": o.payload} for o in offers]
+
+
+def _has_family(resident_id: Any) -> bool:
+    if resident_id is None:
+        return False
+    with runtime.sessions()() as session:
+        return session.scalar(select(FamilyLink.id).where(FamilyLink.resident_id == resident_id).limit(1)) is not None
+
+
+class ActionComfort(GuardedAction):
+    """Loneliness, grief, worry, frustration: a warm short answer and a real offer, never a task."""
+
+    def name(self) -> Text:
+        return "action_comfort"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        context = task_context(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if context.is_family:
+            dispatcher.utter_message(text=RELATIVE_WORRY, buttons=_buttons([COMPANION, PERSON]))
+            return []
+        feeling = feeling_of(text)
+        again = _previous_intent(tracker) == "share_feelings"
+        family = _has_family(context.resident_id)
+        dispatcher.utter_message(text=comfort_text(feeling, again, family),
+                                 buttons=_buttons(offers_for(feeling, family)))
+        return []
+
+
+class ActionAskFamilyCall(GuardedAction):
+    """"让家人给我打个电话": a short notice to each linked relative, through the outbox."""
+
+    def name(self) -> Text:
+        return "action_ask_family_call"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        context = task_context(tracker)
+        if context.is_family or context.resident_id is None:
+            dispatcher.utter_message(text="这个要在老人自己的小暖上说。您可以直接给老人打个电话。")
+            return []
+        cause = f"family_call:{latest_message_id(tracker) or tracker.sender_id}"
+        with runtime.sessions().begin() as session:
+            resident = session.get(Resident, context.resident_id)
+            relatives = list(session.execute(
+                select(FamilyMember.id, FamilyMember.name, FamilyLink.relation)
+                .join(FamilyLink, FamilyLink.family_member_id == FamilyMember.id)
+                .where(FamilyLink.resident_id == context.resident_id).order_by(FamilyLink.id)))
+            if resident is None or not relatives:
+                dispatcher.utter_message(text="您还没有绑定家人的手机。我可以请社区工作人员给您回个电话。",
+                                         buttons=_buttons([PERSON]))
+                return []
+            them = "她" if resident.gender == "女" else "他"
+            notice = f"【小暖】{resident.name}说想跟您说说话。有空请给{them}打个电话。"
+            enqueue(session, [(f"family:{fid}", notice) for fid, _, _ in relatives], "family_call", cause)
+        record(context.actor, "family_call_asked", f"resident:{context.resident_id}")
+        names = "、".join(relation or name for _, name, relation in relatives[:2])
+        dispatcher.utter_message(text=f"好的，我已经告诉您{names}了，请{'他们' if len(relatives) > 1 else '对方'}给您打电话。")
+        return []
