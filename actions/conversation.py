@@ -19,6 +19,7 @@ from actions.inbox import take_unread
 from actions.policies.actions import names_a_policy
 from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
 from actions.speech import speech_profile_message
+from actions.stuck import offer_person_if_stuck
 from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_id
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,19 @@ class ActionRepeat(GuardedAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not _say_again(dispatcher, tracker):
             dispatcher.utter_message(response="utter_nothing_to_repeat")
+        offer_person_if_stuck(dispatcher, tracker)
+        return []
+
+
+class ActionOutOfScope(GuardedAction):
+    """Something the assistant does not do: say so with the main choices; a person when it keeps happening."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not offer_person_if_stuck(dispatcher, tracker):
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

@@ -45,14 +45,26 @@ def last_answer(tracker: Tracker) -> List[Dict[str, Any]]:
     return []
 
 
+# Below this the classifier's choice is a guess: noise often lands just above the fallback threshold.
+GUESS_CONFIDENCE = 0.45
+NOT_GETTING_THROUGH = frozenset({"nlu_fallback", "out_of_scope", "repeat"})
+
+
 def consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many of the latest user turns in a row were not understood (including the current one)."""
+    """How many of the latest user turns in a row did not get through (including the current one): not
+    understood, a guess, something the assistant does not do, "再说一遍", or the same words said again.
+    Three in a row reach a person whatever the classifier's confidence."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
     count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent != "nlu_fallback":
+    for index in range(len(users) - 1, -1, -1):
+        parse = users[index].get("parse_data") or {}
+        intent = (parse.get("intent") or {}).get("name")
+        confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
+        text = (users[index].get("text") or "").strip()
+        said_again = index > 0 and text and text == (users[index - 1].get("text") or "").strip()
+        if intent == "emergency" or str(text).startswith("/"):
+            break
+        if not (intent in NOT_GETTING_THROUGH or confidence < GUESS_CONFIDENCE or said_again):
             break
         count += 1
     return count

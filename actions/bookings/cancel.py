@@ -31,6 +31,14 @@ INTERRUPTING = BASE_INTERRUPTING | {"book_meal", "book_service"}
 _ORDINAL = re.compile(r"第?([一二三1-3两])个?")
 # "不取消了" is classified like a request to cancel; these words mean keep it.
 _KEEP = re.compile(r"(不|别|不用|不要|甭)(取消|退|撤)|算了|先留着|还要")
+# A cancellation is only read back when the words really ask for one: a long request misread as a
+# cancellation, then a bare "嗯", must never cancel what the person booked.
+CANCEL_CUES = re.compile(r"取消|退(掉|了|订)?|撤|不要了|不用了|不吃了|不去了|不订了|不约了|不来了|别来|不用来|不需要了|"
+                         r"不做了|不洗了|推了|去掉|作废|改天|不在家")
+
+
+def asks_to_cancel(text: str) -> bool:
+    return text.startswith("/") or bool(CANCEL_CUES.search(text))
 
 
 def _items(context: TaskContext) -> List[BookingItem]:
@@ -88,9 +96,12 @@ class ValidateCancelBookingForm(GuardedFormValidation):
         who = who_for(context, tracker.get_slot("resident_name"))
         text = tracker.latest_message.get("text") or ""
         if starting:
+            updates: Dict[str, Any] = {slot: None for slot in STATE}
+            if not asks_to_cancel(text):
+                dispatcher.utter_message(text="我没听明白您要做什么。要取消预订，就说哪天哪一顿，比如“明天的午饭不要了”。")
+                return {**updates, "cancel_stop": "unclear"}
             items = _items(context)
             day, what = _described(text, context)
-            updates: Dict[str, Any] = {slot: None for slot in STATE}
             if not items:
                 dispatcher.utter_message(text=f"{who}现在没有要取消的预订。")
                 return {**updates, "cancel_stop": "none"}

@@ -70,8 +70,14 @@ class ActionBookMeal(GuardedAction):
         serve = say_clock(context.rules.meals[booking.meal_type].serve)
         when = "送到家" if booking.delivery else "到食堂吃饭"
         pay = "不用付钱" if booking.price_total == 0 else f"一共{say_money(booking.price_total)}，到时候付"
+        # To a relative the parent is spoken of in the third person: they are not the one eating.
+        who = (booking.resident.name if context.is_family and booking.resident else "您")
+        if booking.delivery:
+            arrive = f"给{who}{when}"
+        else:
+            arrive = f"请{'老人' if who != '您' else '您'}{when}"
         return (f"订好了！{canteen.name}，{booking_line(booking, context.today)}。"
-                f"{serve}左右{'给您' if booking.delivery else '请您'}{when}。{pay}。")
+                f"{serve}左右{arrive}。{pay}。")
 
 
 def _default_meal(now: dt.datetime) -> tuple:

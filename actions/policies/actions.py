@@ -27,6 +27,7 @@ from actions.policies.answers import (
 from actions.policies.context import knowledge_and_index
 from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import SOUNDS_ALIKE, Match
+from actions.stuck import offer_person_if_stuck
 from actions.tracker_utils import latest_intent, set_in_previous_answer
 
 FOUND = 0.5  # below this nothing is close enough
@@ -121,8 +122,9 @@ class ActionAnswerPolicy(GuardedAction):
                 buttons=[{"title": i.title, "payload": f'/ask_policy{{"policy_topic": "{i.id}"}}'} for i in common])
             return [SlotSet(OFFERED, False)]
         if item is None:
-            dispatcher.utter_message(response="utter_policy_not_found", hotline=settings.hotline,
-                                     community_phone=settings.community_phone)
+            if not offer_person_if_stuck(dispatcher, tracker):
+                dispatcher.utter_message(response="utter_policy_not_found", hotline=settings.hotline,
+                                         community_phone=settings.community_phone)
             return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
         age, flags, who = person(tracker)
         kind = detail_asked(text, follow_up=item.id == tracker.get_slot("policy_id"))

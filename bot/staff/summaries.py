@@ -9,6 +9,7 @@ consoles refreshing at once never count an event twice.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -32,12 +33,12 @@ _lock = threading.Lock()
 
 _EVENTS_AFTER = text(
     "SELECT id, sender_id, type_name, timestamp, action_name,"
-    " CASE WHEN type_name IN ('user', 'slot') THEN data END AS data"
+    " CASE WHEN type_name IN ('user', 'slot', 'bot') THEN data END AS data"
     " FROM events WHERE id > :after ORDER BY id LIMIT :limit")
 _ONE_EVENT = text("SELECT id, timestamp, data FROM events WHERE id = :id")
 _EVENTS_OF = text(
     "SELECT id, sender_id, type_name, timestamp, action_name,"
-    " CASE WHEN type_name IN ('user', 'slot') THEN data END AS data"
+    " CASE WHEN type_name IN ('user', 'slot', 'bot') THEN data END AS data"
     " FROM events WHERE sender_id IN :senders AND id <= :upto ORDER BY id"
 ).bindparams(bindparam("senders", expanding=True))
 
@@ -165,6 +166,7 @@ def _apply(session: Session, rows: List[_Row], zone: ZoneInfo, record: bool = Tr
     settings = rasa_events.nlu_settings()
     summaries = _summaries_for(session, sorted({row.sender_id for row in rows}))
     turns: Dict[int, Tuple[UserTurn, Optional[float]]] = {}  # this batch's user turns, by event id
+    asked: Dict[str, bool] = {}  # per conversation: did the last answer (in this batch) ask a question
     for row in rows:
         at = utc(row.timestamp)
         summary = summaries.get(row.sender_id)
@@ -175,9 +177,19 @@ def _apply(session: Session, rows: List[_Row], zone: ZoneInfo, record: bool = Tr
         if row.type_name == "user":
             turn = rasa_events.user_turn(rasa_events.load(row.data))
             turns[row.id] = (turn, row.timestamp)
+            previous = summary.last_user_event_id
+            corrected = previous is not None and corrects_the_answer(turn, summary.last_text,
+                                                                     asked.get(row.sender_id, False))
             _count_user_turn(summary, row, turn, zone)
             if turn.fallback or turn.low_confidence(settings.threshold):
                 _not_understood(session, summary, row.id, turn, at, record)
+            if corrected and record and session.get(NotUnderstoodTurn, previous) is None:
+                # The answer was given but then corrected: the turn before is a real failure for staff to see.
+                earlier, timestamp = turns.get(previous) or _stored_turn(session, previous)
+                _queue(session, summary, previous, earlier, utc(timestamp))
+        elif row.type_name == "bot":
+            said = str(rasa_events.load(row.data).get("text") or "")
+            asked[row.sender_id] = said.rstrip().endswith(("？", "?", "吗"))
         elif row.type_name == "slot":
             _slot(summary, rasa_events.load(row.data))
         elif (row.type_name == "action" and row.action_name in settings.fallback_actions
@@ -218,10 +230,31 @@ def _stored_turn(session: Session, event_id: int) -> Tuple[UserTurn, Optional[fl
     return rasa_events.user_turn(rasa_events.load(row.data)), row.timestamp
 
 
+_CORRECTION = re.compile(r"不对|错了|不是这个|我不是说|我说的是|不是问|你听错|答非所问|说的啥")
+
+
+def corrects_the_answer(turn: UserTurn, previous_text: str, answer_asked: bool) -> bool:
+    """This turn says the answer to the one before was wrong: the same words again, a person asked for,
+    or "不对" to an answer that asked nothing (a "不对" to "对吗？" is an ordinary answer)."""
+    if turn.is_payload or not turn.text.strip():
+        return False
+    if turn.text[:200] == previous_text:
+        return True
+    if turn.intent == "human_handoff":
+        return True
+    return not answer_asked and bool(_CORRECTION.search(turn.text))
+
+
 def _not_understood(session: Session, summary: ConversationSummary, event_id: int, turn: UserTurn,
                     at: dt.datetime, record: bool = True) -> None:
     summary.not_understood += 1
     summary.last_user_missed = True
-    if record and turn.text.strip() and not turn.is_payload:  # nothing to label in silence or a button press
+    if record:
+        _queue(session, summary, event_id, turn, at)
+
+
+def _queue(session: Session, summary: ConversationSummary, event_id: int, turn: UserTurn, at: dt.datetime) -> None:
+    if turn.text.strip() and not turn.is_payload:  # nothing to label in silence or a button press
         session.add(NotUnderstoodTurn(event_id=event_id, sender_id=summary.sender_id, text=turn.text,
-                                      predicted=turn.predicted[:60], confidence=turn.predicted_confidence, at=at))
+                                      predicted=(turn.predicted or turn.intent)[:60],
+                                      confidence=turn.predicted_confidence or turn.confidence, at=at))

@@ -45,6 +45,8 @@ class FormDriver:
         slot_events = [e for e in returned if e.get("event") == "slot"]
         if not slot_events and self.active:
             return [{"rejected": True}]
+        if not self.active:
+            self.events.append({"event": "active_loop", "name": self.form})  # as Rasa logs the activation
         self.active = True
         for e in slot_events:
             self.slots[e["name"]] = e["value"]
@@ -61,6 +63,7 @@ class FormDriver:
                     self.slots[e["name"]] = e["value"]
         else:
             await self.askers[requested].run(dispatcher, self._tracker([]), self.domain)
+            self.events.append({"event": "action", "name": self.askers[requested].name()})
         self.events += [{"event": "bot", "text": m.get("text"), "data": {}} for m in dispatcher.messages]
         return dispatcher.messages
 

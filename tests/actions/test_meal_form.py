@@ -178,3 +178,36 @@ async def test_a_resident_without_a_home_canteen_is_asked_which(sessions, meal_f
     assert said(await form.say(text, intent)) == "utter_ask_meal_canteen_id"
     reply = said(await form.say("康乐苑", "inform"))
     assert reply == "utter_ask_meal_quantity"
+
+
+async def test_yes_words_to_how_many_mean_one_portion(sessions, meal_form) -> None:
+    form = meal_form()
+    assert said(await form.say("帮我订明天的午饭", "book_meal")) == "utter_ask_meal_quantity"
+    assert said(await form.say("中", "affirm")) == "utter_ask_meal_delivery"
+    assert form.slots["meal_quantity"] == 1.0
+
+
+async def test_a_change_of_meal_inside_the_form_is_said_back(sessions, meal_form) -> None:
+    form = meal_form()
+    await form.say("我想订明天的午饭", "book_meal")
+    reply = said(await form.say("晚上那顿吧", "inform"))
+    assert reply == "好的，改成晚饭。 | utter_ask_meal_quantity"
+    assert form.slots["meal_type"] == "晚餐" and form.slots["meal_date"] == TOMORROW.isoformat()
+
+
+async def test_after_a_cutoff_a_new_meal_keeps_the_day(sessions, meal_form) -> None:
+    form = meal_form()
+    reply = said(await form.say("今天早饭订一份", "book_meal"))
+    assert "已经过了预订时间" in reply
+    reply = said(await form.say("那订晚饭行不", "book_meal"))
+    assert form.slots["meal_date"] == TODAY.isoformat() and form.slots["meal_type"] == "晚餐", reply
+
+
+async def test_the_same_question_three_times_gives_an_example_then_a_person(sessions, meal_form) -> None:
+    form = meal_form()
+    await form.say("帮我订明天的午饭一份", "book_meal")
+    second = said(await form.say("嗯那个啥", "inform"))
+    third = said(await form.say("哎呀", "inform"))
+    fourth = said(await form.say("唔", "inform"))
+    assert "比如" not in second and "比如“送到家”" in third
+    assert "找工作人员" in fourth

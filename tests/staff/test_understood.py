@@ -124,3 +124,24 @@ def test_exported_texts_are_single_safe_lines(said, cleaned) -> None:
     lines = [line[2:] for entry in loaded["nlu"] for line in entry["examples"].splitlines()]
     assert lines == ([cleaned] if cleaned else [])
     RasaYAMLReader().reads(body)
+
+
+def test_answered_then_corrected_turns_are_queued(sessions, database_url) -> None:
+    """Confident turns whose answers were then corrected ("不对" to an answer that asked nothing, the same
+    words again, a person asked for) are real failures; a "不对" to a read-back question is not."""
+    from bot.staff.summaries import refresh_summaries
+
+    core = Core(database_url)
+    core.talk("kiosk-fix", local(23, 8), [
+        Turn("明天中午那顿饭我不去了", "book_service", 0.71, "utter_ask_service_date", "好的，约陪聊。"),
+        Turn("不对，我说的是饭", "deny", 0.8, "utter_deny_idle", "好的，不办了。"),
+        Turn("我想找人来剪剪头发", "book_service", 0.83, "utter_ask_service_date", "约助浴，哪天来？"),
+        Turn("我想找人来剪剪头发", "book_service", 0.83, "utter_ask_service_date", "约助浴，哪天来？"),
+        Turn("轮椅能借吗", "ask_policy", 0.66, "action_answer_policy", "这个我没有找到。"),
+        Turn("转人工", "human_handoff", 0.97, "action_human_handoff", "好的，请工作人员联系您。"),
+        Turn("帮我订明天午饭", "book_meal", 0.95, "utter_ask", "我念一下：订明天的午饭，一份。对吗？"),
+        Turn("不对，是后天", "deny", 0.9, "utter_ask", "我念一下：订后天的午饭，一份。对吗？"),
+    ], resident_id=5)
+    refresh_summaries(sessions)
+    queued = set(_turn_ids(sessions))
+    assert queued == {"明天中午那顿饭我不去了", "我想找人来剪剪头发", "轮椅能借吗"}
