@@ -24,7 +24,7 @@ from actions.meals.context import meal_context, who_for
 from actions.meals.form import STATE, choice_from
 from actions.meals.menu import answer, canteen_named, diet_note, dishes_for, menu_question
 from actions.meals.phrases import booking_line, meal_word, problem_sentence, say_clock
-from actions.tracker_utils import latest_message_id
+from actions.tracker_utils import latest_message_id, set_in_previous_answer
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +100,14 @@ class ActionAnswerMenu(GuardedAction):
         mention = parse_date(text, context.today)
         meal = parse_meal(text)
         default_day, default_meal = _default_meal(context.now)
+        if tracker.active_loop_name == "meal_booking_form" and tracker.get_slot("meal_date"):
+            # "明天中午吃啥" while booking: what is not said is the booking's day and meal.
+            default_day = dt.date.fromisoformat(tracker.get_slot("meal_date"))
+            default_meal = tracker.get_slot("meal_type") or default_meal
+        elif set_in_previous_answer(tracker, "menu_day"):
+            default_day = dt.date.fromisoformat(tracker.get_slot("menu_day"))  # "晚上呢" after today's lunch
         day = mention.day if mention else default_day
-        meal = meal or ("午餐" if mention else default_meal)
+        meal = meal or (default_meal if not mention or tracker.active_loop_name else "午餐")
         when = say_date(day, context.today)
         with runtime.sessions()() as session:
             resident = session.get(Resident, context.resident_id) if context.resident_id else None
@@ -122,4 +128,4 @@ class ActionAnswerMenu(GuardedAction):
         payload = "/book_meal" + json.dumps({"date": day.isoformat(), "meal_type": meal}, ensure_ascii=False)
         dispatcher.utter_message(text=sentence + note,
                                  buttons=[{"title": f"订这顿{meal_word(meal)}", "payload": payload}])
-        return []
+        return [SlotSet("menu_day", day.isoformat())]

@@ -18,6 +18,7 @@ from actions.meals.context import MealContext, meal_context, who_for
 from actions.lang.spoken import say_count
 from actions.meals.phrases import meal_word, problem_sentence, say_choice
 from actions.meals.said import meal_values
+from actions.tracker_utils import set_in_previous_answer
 
 REQUIRED = ("meal_date", "meal_type", "meal_canteen_id", "meal_quantity", "meal_delivery", "meal_confirmed")
 STATE = REQUIRED + ("meal_stop", "meal_changing", "meal_offer", "meal_rejected")
@@ -58,7 +59,10 @@ class ValidateMealBookingForm(ReadBackForm):
 
     def said(self, tracker: Tracker, context: MealContext, session: Session,
              requested: Optional[str]) -> Dict[str, Any]:
-        return meal_values(tracker.latest_message, context.today, session, requested)
+        values = meal_values(tracker.latest_message, context.today, session, requested)
+        if requested is None and "meal_date" not in values and set_in_previous_answer(tracker, "menu_day"):
+            values["meal_date"] = tracker.get_slot("menu_day")  # "那晚上的订两份" right after today's menu
+        return values
 
     def starting_values(self, resident: Resident, context: MealContext) -> Dict[str, Any]:
         return {"meal_canteen_id": str(resident.home_canteen_id)} if resident.home_canteen_id else {}

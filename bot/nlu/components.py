@@ -1,6 +1,7 @@
 """Custom Rasa NLU components: text normalisation and the emergency safety net."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -12,7 +13,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_words import match_emergency
+from bot.nlu.task_cues import TaskCues, load_service_words
 from bot.nlu.text import InputProblem, input_problem, normalize
+from bot.settings import PROJECT_ROOT
 
 # What the pipeline sees for input with no words at all: featurizers skip an empty
 # text entirely and the classifier then has nothing to work on.
@@ -65,11 +68,16 @@ class SafetyNet(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # Longer messages are not interpreted (unless they contain emergency words).
-        return {"max_chars": 300}
+        # Longer messages are not interpreted (unless they contain emergency words). The service
+        # catalogue gives the words of the request inside a long story (bot.nlu.task_cues).
+        return {"max_chars": 300, "services_file": "data/services.yml"}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.max_chars = int(config.get("max_chars") or 300)
+        services = Path(str(config.get("services_file") or ""))
+        if not services.is_absolute():
+            services = PROJECT_ROOT / services
+        self.cues = TaskCues(load_service_words(services) if services.is_file() else ())
 
     @classmethod
     def create(
@@ -104,6 +112,14 @@ class SafetyNet(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             decision = self.decide(message.get(TEXT))
+            if decision is None:
+                decision = self._task_inside(message)
             if decision is not None:
                 self._override(message, *decision)
         return messages
+
+    def _task_inside(self, message: Message) -> Optional[tuple]:
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
+        entities = [e.get("entity") for e in message.get("entities") or []]
+        task = self.cues.task_in(normalize(message.get(TEXT)), intent, entities)
+        return (task, f"task_cue:{intent}") if task else None

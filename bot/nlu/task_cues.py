@@ -1,0 +1,90 @@
+"""The request inside a long story: task words that outweigh the feelings or chat around them.
+
+Residents tell a story first and ask at the end ("老伴走了好些年了，孩子们都在外地……明天中午能不能
+给我送一份热乎饭来"). A classifier trained on short sentences hears the story (grief, loneliness) and
+misses the request. These cues are plain words a request cannot do without (a meal and a verb that
+asks for it, a home service by any of its names, a subsidy); when they are present, the turn is that
+task. They only ever move a turn away from feelings, chat or "not understood", never away from an
+emergency or another task.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+import yaml
+
+# Intents a task cue may take a turn away from.
+SOFT_INTENTS = frozenset({"share_feelings", "out_of_scope", "nlu_fallback", "greet", "thank", "inform"})
+# Company is the one service whose words are also feelings ("孤单", "没人说话"): only asking for a
+# person to come counts as booking it.
+_COMPANY_ASK = re.compile(r"(找|派|来|约|请|叫)(个|一个|位)?(人|志愿者)[^，。！？,.!?]{0,3}(陪|聊|唠|说说话)|陪我(说|聊|唠|坐|拉)")
+
+_MEAL = r"(早饭|早餐|午饭|午餐|晚饭|晚餐|中午饭|晌午饭|中饭|饭菜|热乎饭|热饭|盒饭|一份饭|两份饭|饭)"
+_MEAL_ASK = re.compile(
+    rf"(订|送|留|来|弄|给我|给俺|帮我|能不能|能否|行不行|中不中|可以不|成不|行不)[^，。！？,.!?]{{0,10}}{_MEAL}"
+    rf"|{_MEAL}[^，。！？,.!?]{{0,8}}(送|订|留|端|拿|来)"
+    r"|(吃饭|做饭)(都)?(成问题|没着落|成了问题|难)"
+)
+_POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱")
+# Words that, with a meal, mean the story is about the meal's price or a policy, not a booking.
+_MEAL_POLICY = re.compile(r"补贴|补助|便宜|多少钱|政府")
+_DETAILS = frozenset({"quantity", "date", "meal_type", "delivery", "time_of_day", "service_type"})
+_STOP = re.compile(r"不要|不订|不去|不吃|取消|退")
+
+
+# A yes in any register, at the start of a short reply ("中，麻烦你了", "对对对，你给我订上吧").
+_YES_START = re.compile(r"^(对|好|行|中|嗯|可以|是的|是啊|没问题|没错|成|管|要得|妥|得嘞|好嘞|就这样|就这么)")
+_NOT_YES = re.compile(r"不|别|没(有|订|说)|算了|错|改|换")
+YES_FROM = frozenset({"thank", "book_meal", "book_service", "share_feelings", "inform", "greet", "nlu_fallback"})
+
+
+def yes_inside(text: str, intent: str, entities: Iterable[str] = ()) -> bool:
+    """A short reply that starts with a yes and asks nothing new is a yes, whatever else it says."""
+    if intent not in YES_FROM or len(text) > 20 or set(entities) & _DETAILS:
+        return False
+    if intent in ("book_meal", "book_service") and not re.search(r"订上|订吧|约上|约吧|就这么|就这样|办吧", text):
+        return False
+    return bool(_YES_START.search(text)) and not _NOT_YES.search(text[1:])
+
+
+def load_service_words(path: Path) -> List[str]:
+    """Every service's name and synonyms from the catalogue staff edit (data/services.yml), but company's."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    words: List[str] = []
+    for service in document.get("services") or []:
+        if service.get("code") == "companionship":
+            continue
+        words.append(str(service.get("name") or ""))
+        words.extend(str(word) for word in service.get("synonyms") or [])
+    return sorted({w for w in words if len(w) >= 2}, key=len, reverse=True)
+
+
+class TaskCues:
+    """Decides, from the words alone, whether a soft intent hides a request."""
+
+    def __init__(self, service_words: Iterable[str]) -> None:
+        self.service_words = tuple(service_words)
+
+    def task_in(self, text: str, intent: str, entities: Iterable[str] = ()) -> Optional[str]:
+        """The task intent these words ask for, or None to keep the classifier's intent."""
+        if intent not in SOFT_INTENTS | YES_FROM or not text or text.startswith("/"):
+            return None
+        found = set(entities)
+        if yes_inside(text, intent, found):
+            return "affirm"
+        if intent == "inform":
+            # "明天中午一份，送家里" with no question asked: a meal booking said in one breath.
+            return "book_meal" if "meal_type" in found and found & {"quantity", "delivery"} else None
+        if intent == "share_feelings" and found & _DETAILS and len(text) <= 12:
+            return "inform"  # "就我一个人，一份": the answer to "几份？", not loneliness
+        if _STOP.search(text) or intent not in SOFT_INTENTS:
+            return None
+        if _MEAL_ASK.search(text) and not _MEAL_POLICY.search(text):
+            return "book_meal"
+        if _COMPANY_ASK.search(text) or any(word in text for word in self.service_words):
+            return "book_service"
+        if _POLICY.search(text) and len(text) > 8:
+            return "ask_policy"
+        return None
