@@ -9,13 +9,13 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup train seed validate test-stories test-unit lint bench clean demo-voice
+.PHONY: run test setup train seed validate test-stories test-unit eval-conversations lint bench clean demo-voice
 
 run: setup train seed
 	@$(XN) voice-model --optional
 	$(XN) run
 
-test: setup train validate test-stories test-unit
+test: setup train validate test-stories eval-conversations test-unit
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -35,6 +35,14 @@ test-stories: train
 test-unit: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# Real-life conversations against the real servers (docs/conversation-eval.md). The tuned part is
+# gated at EVAL_GATE, a floor under today's figure so a regression fails; the target is 0.90 (issue
+# 15, not reached yet: docs/benchmarks.md). The held-out part and the held-out NLU set are reported.
+EVAL_GATE ?= 0.60
+eval-conversations: train
+	$(BIN)/python bench/conversations.py --gate $(EVAL_GATE) --show-failures none
+	$(BIN)/python bench/nlu_held_out.py
+
 lint: setup
 	$(BIN)/python -m compileall -q bot actions voice tests bench
 
@@ -43,6 +51,8 @@ demo-voice: train
 
 bench: train seed
 	$(BIN)/python bench/nlu_compare.py
+	$(BIN)/python bench/nlu_held_out.py --compare --record
+	$(BIN)/python bench/conversations.py --record
 	$(BIN)/python bench/turn_latency.py
 	$(BIN)/python bench/booking_latency.py
 	$(BIN)/python bench/concurrency.py

