@@ -1,0 +1,31 @@
+"""Where the person in danger is: the place staff go to."""
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa_sdk import Tracker
+
+from actions import runtime
+from actions.db.models import Resident
+from actions.tracker_utils import resident_id
+
+UNKNOWN = "位置不明（正在问）"
+
+
+def alert_place(tracker: Tracker, kind: str) -> Optional[str]:
+    """The home address at a home kiosk or when a linked relative raises it, the kiosk's own place in the
+    community; None when nobody can know (a phone, the web, someone lost): then the person is asked."""
+    if kind == "lost":
+        return None
+    channel = tracker.get_slot("channel") or "rest"
+    rid = resident_id(tracker)
+    at_home = channel == "kiosk" and tracker.get_slot("kiosk_mode") == "home"
+    by_relative = tracker.get_slot("actor_role") == "family"
+    if rid is not None and (at_home or by_relative):
+        with runtime.sessions()() as session:
+            resident = session.get(Resident, rid)
+            if resident is not None and resident.address:
+                return resident.address
+    if channel == "kiosk" and tracker.get_slot("kiosk_mode") != "home":
+        return tracker.get_slot("location") or runtime.settings().kiosk_location
+    return None
