@@ -148,6 +148,12 @@ async def test_the_place_is_the_home_at_a_home_kiosk(sessions, dispatcher, domai
         assert session.scalars(select(Alert)).one().location == "幸福里小区3号楼2单元101"
 
 
+async def test_a_home_kiosk_told_its_place_uses_it(sessions, dispatcher, domain) -> None:
+    await _raise("我摔倒了", dispatcher, domain, slots={**HOME, "location": "张家客厅"})
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == "张家客厅"
+
+
 async def test_a_relative_reporting_gives_the_home_address(sessions, dispatcher, domain) -> None:
     await _raise("我妈刚打电话说她摔倒了", dispatcher, domain, slots=RELATIVE, sender="tg-1")
     with sessions() as session:
