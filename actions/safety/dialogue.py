@@ -76,7 +76,11 @@ class ValidateEmergencyForm(FormValidationAction):
             return {"alert_reply": None, "alert_stage": "open", "alert_turns": turns - 1}
         kind = tracker.get_slot("alert_kind") or "help"
         new_kind = kind_of(text)
-        add_words(alert_id, text, new_kind)
+        cried_again = (tracker.latest_message.get("intent") or {}).get("name") == "emergency"
+        add_words(alert_id, text, new_kind, repeat=cried_again)
+        if cried_again and new_kind in (None, kind):
+            dispatcher.utter_message(response="utter_alert_joined")
+            return {"alert_reply": None, "alert_turns": turns - 1}
         if new_kind and new_kind != kind:
             dispatcher.utter_message(response=ADVICE[new_kind], crisis_line=runtime.settings().crisis_line)
             dispatcher.utter_message(response="utter_alert_staff_told_more")

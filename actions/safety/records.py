@@ -103,14 +103,16 @@ def raise_or_join(resident_id: Optional[int], sender_id: str, channel: str, text
     return raised
 
 
-def add_words(alert_id: int, text: str, kind: Optional[str]) -> None:
-    """Follow-up words join the alert's record, where staff read them live."""
+def add_words(alert_id: int, text: str, kind: Optional[str], repeat: bool = False) -> None:
+    """Follow-up words join the alert's record, where staff read them live (a repeated cry counts too)."""
     with runtime.sessions().begin() as session:
         alert = session.get(Alert, alert_id)
         if alert is None:
             return
         session.add(AlertWord(alert_id=alert_id, text=text[:MAX_STORED_TEXT], kind=kind or "", said_at=utcnow()))
         alert.updated_at = utcnow()
+        if repeat:
+            alert.repeats = (alert.repeats or 1) + 1
         if alert.kind == "help" and kind:
             alert.kind = kind
 

@@ -61,6 +61,16 @@ async def test_repeats_join_the_open_alert_and_family_is_told_once(sessions, dis
     assert dispatcher.messages[-1]["response"] == "utter_alert_joined"
 
 
+async def test_a_cry_during_the_conversation_counts_as_a_repeat(sessions, dispatcher, domain) -> None:
+    state = await _raise("救命", dispatcher, domain)
+    tracker = make_tracker([user_event("救命啊", "emergency", 1.0)], slots={**HOME, **state},
+                           sender_id="kiosk-home-1", active_loop="emergency_form")
+    await ValidateEmergencyForm().validate_alert_reply("救命啊", dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_alert_joined"
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().repeats == 2
+
+
 async def test_follow_up_words_are_added_and_the_answer_follows_them(sessions, dispatcher, domain) -> None:
     state = await _raise("我摔倒了", dispatcher, domain)
     state = await _reply("左腿疼得厉害", state, dispatcher, domain)
