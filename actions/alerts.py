@@ -18,7 +18,7 @@ from actions.safety.place import UNKNOWN, alert_place
 from actions.safety.responses import ADVICE
 from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
 from actions.safety.status import asks_about_alert, tell_status
-from actions.safety.words import is_reported, kind_of
+from actions.safety.words import has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,11 @@ class ActionEmergency(GuardedAction):
             rid = resident_id(tracker)
             if rid is not None and tell_status(dispatcher, tracker, rid):
                 return events + [SlotSet("alert_talk", False)]
-        if tracker.get_slot("actor_role") != "family" and is_reported(text):
+        net = str(tracker.latest_message.get("safety_net") or "")
+        # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我"):
+        # unsure, so ask first, like reported speech.
+        unsure = not net.startswith("emergency:") and has_phone_number(text)
+        if tracker.get_slot("actor_role") != "family" and (is_reported(text) or unsure):
             return events + [SlotSet("alert_pending", text[:MAX_STORED_TEXT]), SlotSet("alert_stage", "check"),
                              SlotSet("alert_id", None), SlotSet("alert_turns", 0.0), SlotSet("alert_talk", True)]
         try:

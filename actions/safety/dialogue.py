@@ -11,7 +11,7 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -29,6 +29,9 @@ from actions.tracker_utils import resident_id
 logger = logging.getLogger(__name__)
 
 DONE = "done"
+# A task asked for during the emergency conversation ends it and starts that task (the alert stays open).
+HANDOVER = {"book_meal": "meal_booking_form", "book_service": "service_booking_form",
+            "cancel_booking": "cancel_booking_form", "check_bookings": "action_check_bookings"}
 
 
 def _said(text: str) -> str:
@@ -70,13 +73,18 @@ class ValidateEmergencyForm(FormValidationAction):
         if is_retraction(text):
             add_words(alert_id, text, "retracting")
             return {"alert_reply": None, "alert_stage": "retract", "alert_turns": turns}
+        task = (tracker.latest_message.get("intent") or {}).get("name")
+        if task in HANDOVER and not kind_of(text) and tracker.get_slot("kiosk_mode") == "home":
+            add_words(alert_id, text, "")  # staff see it; the alert stays open for them
+            return {"alert_reply": DONE, "alert_stage": "settled", "alert_next": HANDOVER[task]}
         if stage == "place":
             set_place(alert_id, text)
             dispatcher.utter_message(response="utter_alert_place_noted", place=_said(text))
             return {"alert_reply": None, "alert_stage": "open", "alert_turns": turns - 1}
         kind = tracker.get_slot("alert_kind") or "help"
         new_kind = kind_of(text)
-        cried_again = (tracker.latest_message.get("intent") or {}).get("name") == "emergency"
+        # A cry the keyword net caught again ("救命" once more) is a repeat, not a description.
+        cried_again = str(tracker.latest_message.get("safety_net") or "").startswith("emergency:")
         add_words(alert_id, text, new_kind, repeat=cried_again)
         if cried_again and new_kind in (None, kind):
             dispatcher.utter_message(response="utter_alert_joined")
@@ -157,9 +165,14 @@ class ActionAlertSettled(GuardedAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         stage = tracker.get_slot("alert_stage")
+        following = tracker.get_slot("alert_next")
+        events: List[EventType] = [SlotSet(name, None) for name in (
+            "alert_reply", "alert_stage", "alert_pending", "alert_turns", "alert_kind", "alert_next")]
+        events.append(SlotSet("alert_talk", False))
+        if following in HANDOVER.values():
+            return events + [FollowupAction(following)]
         dispatcher.utter_message(response=SETTLED.get(stage or "", SETTLED["open"]))
-        return [SlotSet(name, None) for name in ("alert_reply", "alert_stage", "alert_pending", "alert_turns",
-                                                 "alert_kind")] + [SlotSet("alert_talk", False)]
+        return events
 
 
 class ActionRetractAlert(GuardedAction):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.nlu.emergency_words import without_phone_numbers
 from bot.nlu.text import normalize
 
 # Most dangerous first: the first kind found names the alert.
@@ -82,3 +83,9 @@ def confirms(text: Optional[str]) -> bool:
     """A yes to "您是说没事了，不用人来了，对吗？"."""
     cleaned = _clean(text)
     return bool(_YES.search(cleaned)) and not _TROUBLE.search(re.sub(r"没事|不用", "", cleaned))
+
+
+def has_phone_number(text: Optional[str]) -> bool:
+    """The words carry a phone number (the net blanks those before it looks for emergency words)."""
+    cleaned = _clean(text)
+    return without_phone_numbers(cleaned) != cleaned

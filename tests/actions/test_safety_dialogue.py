@@ -63,7 +63,8 @@ async def test_repeats_join_the_open_alert_and_family_is_told_once(sessions, dis
 
 async def test_a_cry_during_the_conversation_counts_as_a_repeat(sessions, dispatcher, domain) -> None:
     state = await _raise("救命", dispatcher, domain)
-    tracker = make_tracker([user_event("救命啊", "emergency", 1.0)], slots={**HOME, **state},
+    tracker = make_tracker([user_event("救命啊", "emergency", 1.0, safety_net="emergency:help")],
+                           slots={**HOME, **state},
                            sender_id="kiosk-home-1", active_loop="emergency_form")
     await ValidateEmergencyForm().validate_alert_reply("救命啊", dispatcher, tracker, domain)
     assert dispatcher.messages[-1]["response"] == "utter_alert_joined"
