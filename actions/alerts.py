@@ -1,7 +1,6 @@
-"""Emergencies and requests for a person: written down first, then announced."""
+"""Emergencies and requests for a person: written down first, then announced, then stayed with."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import List, Optional, Text
 
@@ -12,28 +11,21 @@ from rasa_sdk.types import DomainDict
 
 from actions.guarded import GuardedAction
 from actions import runtime
-from actions.audit import record
 from actions.clock import local_now
-from actions.db.models import Alert, HandoffRequest, Resident, utcnow
+from actions.db.models import HandoffRequest, Resident
 from actions.notify import AlertNotice, hub
-from actions.outbox import enqueue
-from actions.residents import linked_family_ids
+from actions.safety.place import UNKNOWN, alert_place
+from actions.safety.responses import ADVICE
+from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
+from actions.safety.status import asks_about_alert, tell_status
+from actions.safety.words import has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
 
 logger = logging.getLogger(__name__)
 
-MAX_STORED_TEXT = 2000
-
 
 def _channel(tracker: Tracker) -> str:
     return tracker.get_slot("channel") or "rest"
-
-
-def family_alert_text(name: str, location: str, said: str, when: dt.datetime) -> str:
-    """The message a relative's phone shows: who, where, what was said, when."""
-    quoted = said if len(said) <= 200 else said[:200] + "…"
-    return (f"【紧急求助】{name}在{location}求助（{when.hour}:{when.minute:02d}）。"
-            f"说的是：“{quoted}”。社区工作人员已经收到，正在处理。")
 
 
 def _raising_family_member(tracker: Tracker) -> Optional[int]:
@@ -46,46 +38,48 @@ def _raising_family_member(tracker: Tracker) -> Optional[int]:
         return None
 
 
-def raise_alert(tracker: Tracker) -> AlertNotice:
-    """Write the alert row and return the notice to send (raises if the database fails)."""
-    rid = resident_id(tracker)
-    text = (tracker.latest_message.get("text") or "")[:MAX_STORED_TEXT]
-    location = tracker.get_slot("location") or runtime.settings().kiosk_location
-    now = local_now(runtime.settings())
-    with runtime.sessions().begin() as session:
-        resident = session.get(Resident, rid) if rid is not None else None
-        alert = Alert(
-            resident_id=resident.id if resident else None,
-            sender_id=tracker.sender_id,
-            channel=_channel(tracker),
-            location=location,
-            text=text,
-            status="open",
-            created_at=utcnow(),
-        )
-        session.add(alert)
-        session.flush()
-        raiser = _raising_family_member(tracker)
-        family = tuple(fid for fid in linked_family_ids(session, resident.id) if fid != raiser) if resident else ()
-        enqueue(session, [(f"family:{fid}", family_alert_text(resident.name, location, text, now))
-                          for fid in family], "emergency", f"alert:{alert.id}")
-        notice = AlertNotice(
-            alert_id=alert.id,
-            resident_id=alert.resident_id,
-            resident_name=resident.name if resident else "未登记居民",
-            text=text,
-            channel=alert.channel,
-            location=location,
-            created_at=alert.created_at,
-            family_member_ids=family,
-        )
-    record(actor=f"resident:{rid}" if rid else "anonymous", action="alert_raised",
-           target=f"alert:{notice.alert_id}", detail=text)
-    return notice
+def raise_alert(tracker: Tracker, text: Optional[str] = None) -> Raised:
+    """Write the alert (or join the open one) for these words; raises if the database fails."""
+    said = text if text is not None else (tracker.latest_message.get("text") or "")
+    kind = kind_of(said) or "help"
+    place = alert_place(tracker, kind)
+    return raise_or_join(resident_id(tracker), tracker.sender_id, _channel(tracker), said, kind,
+                         place or UNKNOWN, local_now(runtime.settings()), _raising_family_member(tracker))
+
+
+def announce(raised: Raised, channel: str) -> None:
+    """Staff hear of a new alert at once; a repeat only adds to the one they already see."""
+    if raised.is_new:
+        hub().alert_raised(AlertNotice(
+            alert_id=raised.alert_id, resident_id=raised.resident_id, resident_name=raised.resident_name,
+            text=raised.text, channel=channel, location=raised.location, created_at=raised.created_at,
+            family_member_ids=raised.family_member_ids))
+
+
+def first_answer(dispatcher: CollectingDispatcher, raised: Raised) -> None:
+    """The first advice for this danger, then who was told (or, for a repeat, that staff were pressed again)."""
+    settings = runtime.settings()
+    dispatcher.utter_message(response=ADVICE.get(raised.kind, ADVICE["help"]), crisis_line=settings.crisis_line)
+    if raised.is_new:
+        family_note = "，也告诉了您的家人" if raised.family_member_ids else ""
+        dispatcher.utter_message(response="utter_alert_told_staff", family_note=family_note)
+    else:
+        dispatcher.utter_message(response="utter_alert_joined_acknowledged" if raised.acknowledged
+                                 else "utter_alert_joined")
+
+
+def talk_slots(raised: Raised, stage: str) -> List[EventType]:
+    """Slots that keep the conversation on this alert (the emergency form reads them)."""
+    return [SlotSet("alert_id", str(raised.alert_id)), SlotSet("alert_kind", raised.kind),
+            SlotSet("alert_stage", stage), SlotSet("alert_turns", 0.0), SlotSet("alert_talk", True)]
 
 
 class ActionEmergency(GuardedAction):
-    """Raises an alert for staff and family, then tells the user calmly what happens next."""
+    """Raises (or joins) an alert with advice for that danger, then stays in the conversation.
+
+    Reported speech, hypotheticals and games are asked about first ("您自己没事吧？"); a relative's
+    worried question gets the alert's status. Everything else raises the alert at once.
+    """
 
     def name(self) -> Text:
         return "action_emergency"
@@ -93,17 +87,29 @@ class ActionEmergency(GuardedAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # An emergency ends whatever form was going on (rules expect it every time).
         events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("actor_role") == "family" and asks_about_alert(text):
+            rid = resident_id(tracker)
+            if rid is not None and tell_status(dispatcher, tracker, rid):
+                return events + [SlotSet("alert_talk", False)]
+        net = str(tracker.latest_message.get("safety_net") or "")
+        # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我"):
+        # unsure, so ask first, like reported speech.
+        unsure = not net.startswith("emergency:") and has_phone_number(text)
+        if tracker.get_slot("actor_role") != "family" and (is_reported(text) or unsure):
+            return events + [SlotSet("alert_pending", text[:MAX_STORED_TEXT]), SlotSet("alert_stage", "check"),
+                             SlotSet("alert_id", None), SlotSet("alert_turns", 0.0), SlotSet("alert_talk", True)]
         try:
-            notice = raise_alert(tracker)
+            raised = raise_alert(tracker)
         except Exception:
             logger.exception("could not record emergency for %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_emergency_failed",
                                      community_phone=runtime.settings().community_phone)
-            return events
-        hub().alert_raised(notice)
-        family_note = "也告诉了您的家人，" if notice.family_member_ids else ""
-        dispatcher.utter_message(response="utter_emergency_raised", family_note=family_note)
-        return events
+            return events + [SlotSet("alert_talk", False)]
+        announce(raised, _channel(tracker))
+        first_answer(dispatcher, raised)
+        stage = "place" if raised.location == UNKNOWN else "open"
+        return events + talk_slots(raised, stage)
 
 
 def open_handoff(tracker: Tracker, reason: str) -> Optional[int]:

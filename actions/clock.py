@@ -16,3 +16,16 @@ def local_now(settings: Settings) -> dt.datetime:
 
 def local_today(settings: Settings) -> dt.date:
     return local_now(settings).date()
+
+
+def utc_now(settings: Settings) -> dt.datetime:
+    """The settings' "now" as naive UTC, the way the database stores times (frozen with XIAONUAN_NOW)."""
+    aware = local_now(settings).replace(tzinfo=ZoneInfo(settings.timezone))
+    return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def to_local(settings: Settings, stored: "dt.datetime | None") -> "dt.datetime | None":
+    """A naive UTC time from the database as naive local time (None stays None)."""
+    if stored is None:
+        return None
+    return stored.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)

@@ -86,6 +86,9 @@ class Settings:
     hotline: str = "12345"
     """The city's public service hotline."""
 
+    crisis_line: str = "12356"
+    """The psychological crisis line given to someone who speaks of ending their life (national 12356)."""
+
     speech_enabled: bool = True
     """Read answers aloud where an audio device exists."""
 
@@ -242,6 +245,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kiosk_resident_id=int(resident) if resident else None,
         kiosk_location=env.get("XIAONUAN_KIOSK_LOCATION", "").strip() or defaults.kiosk_location,
         community_phone=env.get("XIAONUAN_COMMUNITY_PHONE", "").strip() or defaults.community_phone,
+        crisis_line=env.get("XIAONUAN_CRISIS_LINE", "").strip() or defaults.crisis_line,
         hotline=env.get("XIAONUAN_HOTLINE", "").strip() or defaults.hotline,
         speech_enabled=_bool(env, "XIAONUAN_SPEECH", defaults.speech_enabled),
         speech_voice=env.get("XIAONUAN_SPEECH_VOICE", "").strip() or defaults.speech_voice,
@@ -288,6 +292,7 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_KIOSK_MODE": settings.kiosk_mode,
             "XIAONUAN_KIOSK_LOCATION": settings.kiosk_location,
             "XIAONUAN_COMMUNITY_PHONE": settings.community_phone,
+            "XIAONUAN_CRISIS_LINE": settings.crisis_line,
             "XIAONUAN_HOTLINE": settings.hotline,
             "XIAONUAN_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
             "XIAONUAN_TIMEZONE": settings.timezone,

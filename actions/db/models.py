@@ -390,8 +390,27 @@ class Alert(Base):
     acknowledged_at = Column(DateTime, nullable=True)
     resolved_at = Column(DateTime, nullable=True)
     note = Column(Text, nullable=False, default="")
+    kind = Column(String(20), nullable=False, default="help")  # fall / medical / fire / gas / intruder / lost / self_harm / scam / help
+    repeats = Column(Integer, nullable=False, default=1)  # how many times it was raised while open (staff see ×3)
+    updated_at = Column(DateTime, nullable=True)  # when words were last added
+    acknowledged_by = Column(String(60), nullable=True)  # "staff:2 王芳": who answered, for the relative who asks
+    outcome = Column(String(20), nullable=True)  # false_alarm / helped / hospital / … when resolved
+    closed_by = Column(String(60), nullable=True)  # "resident:1" when the resident took it back
 
     resident = relationship("Resident")
+    words = relationship("AlertWord", order_by="AlertWord.id", cascade="all, delete-orphan")
+
+
+class AlertWord(Base):
+    """What was said after an alert was raised (injuries, where, a retraction): one row per turn, in order."""
+
+    __tablename__ = "alert_words"
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    kind = Column(String(20), nullable=False, default="")  # the danger these words name, if any
+    said_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class HandoffRequest(Base):

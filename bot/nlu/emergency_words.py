@@ -24,12 +24,33 @@ EMERGENCY_PATTERNS: dict[str, re.Pattern] = {
         "call_120": rf"(?<![\d])(120|幺二零|一二零|妖二零){_NOT_AMOUNT}",
         "stroke": r"中风|嘴歪了|半边身子动不了|说不出话了",
         "bleeding": r"流血不止|血止不住|大出血|好多血|吐血",
+        "self_harm": r"不想活|活不下去|活着没意思|活着没劲|自杀|轻生|寻短见|想寻死|了结自己|跳楼|喝农药|吃安眠药",
+        "intruder": r"撬(我家|我的)?(门|锁)|有人(闯|砸门|撬)|闯进来|入室|家里进(了)?(贼|小偷|人)|有(贼|小偷)",
+        "lost": r"迷路|找不到(回)?家|回不了家|不知道(这是|我在)哪|走丢了|认不得路|找不到路",
+        "bedridden": r"起不了床|下不了床|躺着起不来|身上没劲起不来",
     }.items()
 }
+
+# A run of digits, written or spoken, as phone numbers are said: "010-66881234", "幺三八 幺二零…".
+_DIGIT = r"[0-9零〇一二三四五六七八九幺两]"
+_PHONE_RUN = re.compile(rf"{_DIGIT}(?:[-\s]?{_DIGIT}){{5,}}")
+_ONLY_120 = re.compile(r"^(?:(?:120|幺二零|一二零|妖二零)[-\s]?)+$")
+
+
+def without_phone_numbers(text: str) -> str:
+    """The text with phone numbers blanked, so "座机010-66881234" or "电话是…120…" is no call for help.
+
+    Only runs of six or more digits are blanked: "120" alone, "打120", "快打一二零" stay.
+    """
+    def blank(match: re.Match) -> str:
+        run = match.group(0)
+        return run if _ONLY_120.match(run) else "#"  # "120120" shouted twice is still a call for help
+    return _PHONE_RUN.sub(blank, text)
 
 
 def match_emergency(text: str) -> Optional[str]:
     """The name of the first emergency pattern found in normalised text, or None."""
+    text = without_phone_numbers(text)
     for name, pattern in EMERGENCY_PATTERNS.items():
         if pattern.search(text):
             return name

@@ -37,7 +37,8 @@ async def test_emergency_writes_alert_and_notifies(sessions, dispatcher, domain,
     tracker = tracker_fixture("home_kiosk_emergency")
     events = await ActionEmergency().run(dispatcher, tracker, domain)
 
-    assert [e["event"] for e in events] == ["active_loop", "slot"]
+    assert [e["event"] for e in events][:2] == ["active_loop", "slot"]
+    assert {"event": "slot", "timestamp": None, "name": "alert_talk", "value": True} in events
     with sessions() as session:
         alert = session.scalars(select(Alert)).one()
         assert (alert.resident_id, alert.channel, alert.status) == (1, "kiosk", "open")
@@ -49,8 +50,8 @@ async def test_emergency_writes_alert_and_notifies(sessions, dispatcher, domain,
     notice = recorder.notices[0]
     assert notice.alert_id == alert.id and notice.resident_name == "张桂英"
     assert notice.family_member_ids == (1,)
-    assert dispatcher.messages[0]["response"] == "utter_emergency_raised"
-    assert dispatcher.messages[0]["family_note"] == "也告诉了您的家人，"
+    assert [m["response"] for m in dispatcher.messages] == ["utter_advice_fall", "utter_alert_told_staff"]
+    assert dispatcher.messages[1]["family_note"] == "，也告诉了您的家人"
 
 
 async def test_anonymous_emergency_still_raises_an_alert(sessions, dispatcher, domain, recorder) -> None:
@@ -60,7 +61,7 @@ async def test_anonymous_emergency_still_raises_an_alert(sessions, dispatcher, d
         alert = session.scalars(select(Alert)).one()
     assert alert.resident_id is None and alert.sender_id == "anon:x"
     assert recorder.notices[0].resident_name == "未登记居民"
-    assert dispatcher.messages[0]["family_note"] == ""
+    assert dispatcher.messages[1]["family_note"] == ""
 
 
 async def test_emergency_ends_an_active_form(sessions, dispatcher, domain, recorder) -> None:

@@ -8,7 +8,7 @@ import pytest
 import requests
 from sqlalchemy import func, select, text
 
-from actions.db.models import Alert, AuditLog, HandoffRequest, MealBooking, Resident, ServiceBooking
+from actions.db.models import Alert, AlertWord, AuditLog, HandoffRequest, MealBooking, Resident, ServiceBooking
 from bot.core_client import SECRET_HEADER, WEBHOOK_PATH
 from bot.metadata import ChannelMetadata
 
@@ -57,8 +57,10 @@ def test_home_kiosk_conversation(client, db) -> None:
     with db() as session:
         alert = session.scalars(select(Alert).where(Alert.sender_id == sender)).one()
     assert (alert.resident_id, alert.channel, alert.status, alert.location) == (1, "kiosk", "open", "张家客厅")
+    assert alert.kind == "fall" and "您哪里疼？" in emergency.text
 
-    assert "不客气" in client.send(sender, "谢谢你啊", HOME).text
+    # Thanks during an emergency: the assistant stays calm and says help is coming.
+    assert "工作人员马上就到" in client.send(sender, "谢谢你啊", HOME).text
     assert "再见" in client.send(sender, "再见", HOME).text
 
     # Rasa's SQLTrackerStore keeps the conversation in the same database.
@@ -66,6 +68,42 @@ def test_home_kiosk_conversation(client, db) -> None:
         said = session.execute(text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
                                {"s": sender}).scalars().all()
     assert len(said) == 8 and json.loads(said[-3])["text"] == "我 摔 到 了 起 不 来"
+
+
+def test_an_emergency_conversation_over_http(client, db) -> None:
+    sender = _sender("kiosk-home")
+    first = client.send(sender, "我摔倒了", HOME)
+    with db() as session:
+        repeats = session.scalars(select(Alert).where(Alert.resident_id == 1, Alert.status == "open")).one().repeats
+    again = client.send(sender, "救 命 啊", HOME)  # a repeat joins the open alert
+    follow = client.send(sender, "左腿疼得厉害", HOME)
+    assert "左腿疼得厉害" in follow.text and follow.text != first.text
+    with db() as session:
+        alert = session.scalars(select(Alert).where(Alert.resident_id == 1, Alert.status == "open")).one()
+        words = [w.text for w in session.scalars(select(AlertWord).where(AlertWord.alert_id == alert.id))]
+    assert alert.repeats == repeats + 1 and "左腿疼得厉害" in words and "又催了工作人员" in again.text
+    ask = client.send(sender, "我刚才是说着玩的", HOME)
+    assert "对吗" in ask.text
+    done = client.send(sender, "对", HOME)
+    assert "不用来" in done.text
+    with db() as session:
+        closed = session.get(Alert, alert.id)
+    assert (closed.status, closed.outcome) == ("resolved", "false_alarm")
+
+
+def test_reported_speech_is_asked_about_first(client, db) -> None:
+    sender = _sender("kiosk-home")
+    before = _count(db, Alert.id)
+    asked = client.send(sender, "听说隔壁老李昨天摔倒了", HOME)
+    assert "您自己没事吧" in asked.text and _count(db, Alert.id) == before
+    fine = client.send(sender, "我没事", HOME)
+    assert "那就好" in fine.text and _count(db, Alert.id) == before
+
+
+def test_a_phone_number_is_no_emergency(client, db) -> None:
+    before = _count(db, Alert.id)
+    client.send(_sender("kiosk-home"), "座机 010-66881234 找我", HOME)
+    assert _count(db, Alert.id) == before
 
 
 def test_human_handoff_is_recorded(client, db) -> None:

@@ -67,7 +67,7 @@ async def test_the_relative_who_raises_the_alert_is_not_told_of_it(sessions, dis
                                   "actor_role": "family", "family_member_id": "1"})
     await ActionEmergency().run(dispatcher, tracker, domain)
     assert _notices(sessions, "emergency") == {}
-    assert dispatcher.messages[0]["response"] == "utter_emergency_raised"
+    assert [m["response"] for m in dispatcher.messages] == ["utter_advice_fall", "utter_alert_told_staff"]
 
 
 def test_other_notices_have_no_keyboard() -> None:

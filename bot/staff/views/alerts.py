@@ -9,10 +9,14 @@ from sanic.request import Request
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from actions.db.models import Alert, AlertResponse, AuditLog, FamilyLink, FamilyMember, Resident, utcnow
+from actions.db.models import Alert, AlertResponse, AlertWord, AuditLog, FamilyLink, FamilyMember, Resident
 from bot.staff.app import Console
+from bot.staff.localtime import to_local, utc_now
 
 RESPONSES = {"on_my_way": "家属在路上", "send_staff": "家属请工作人员上门"}
+KINDS = {"fall": "摔倒", "medical": "急病", "fire": "火情", "gas": "燃气", "intruder": "有人闯门", "lost": "走失",
+         "self_harm": "轻生念头", "scam": "诈骗", "help": "求助"}
+OUTCOMES = {"false_alarm": "误报（本人说没事）"}
 NEXT = {"acknowledge": ("open", "acknowledged"), "resolve": (None, "resolved")}
 
 
@@ -34,21 +38,25 @@ def _alert_page(console: Console, alert_id: int) -> Optional[dict]:
         answers = list(session.execute(
             select(AlertResponse, FamilyMember.name).join(FamilyMember, FamilyMember.id == AlertResponse.family_member_id)
             .where(AlertResponse.alert_id == alert_id).order_by(AlertResponse.id)))
+        words = list(session.scalars(select(AlertWord).where(AlertWord.alert_id == alert_id).order_by(AlertWord.id)))
         session.expunge_all()
-        return dict(alert=alert, resident=resident, family=family,
+        return dict(alert=alert, resident=resident, family=family, words=words, kinds=KINDS, outcomes=OUTCOMES,
                     answers=[(RESPONSES.get(a.response, a.response), name, a.created_at) for a, name in answers])
 
 
 def _move(console: Console, alert_id: int, step: str, note: str, actor: str, name: str) -> bool:
     needed, to = NEXT[step]
-    now = utcnow()
+    now = utc_now(console.settings)
     values = {"status": to, f"{'acknowledged' if to == 'acknowledged' else 'resolved'}_at": now}
+    local = to_local(console.settings, now)
     with console.sessions.begin() as session:
         alert = session.get(Alert, alert_id)
         if alert is None or alert.status == "resolved" or (needed and alert.status != needed):
             return False
-        line = f"[{now:%m-%d %H:%M} {name}{'确认' if to == 'acknowledged' else '处理完'}] {note.strip()}".strip()
+        line = f"[{local:%m-%d %H:%M} {name}{'确认' if to == 'acknowledged' else '处理完'}] {note.strip()}".strip()
         values["note"] = (alert.note + "\n" + line).strip()
+        if to == "acknowledged" or alert.acknowledged_at is None:
+            values["acknowledged_by"] = f"{actor} {name}"
         if to == "resolved" and alert.acknowledged_at is None:
             values["acknowledged_at"] = now
         changed = session.execute(update(Alert).where(Alert.id == alert_id, Alert.status == alert.status)

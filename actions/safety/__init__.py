@@ -1,0 +1,1 @@
+"""Emergencies as conversations: what kind of danger, what was really meant, the alert's record and place."""

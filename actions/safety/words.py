@@ -1,0 +1,91 @@
+"""Reading a resident's words during an emergency: which danger, whether it is real, taken back or calm.
+
+The NLU safety net (bot/nlu/emergency_words.py) decides *that* a message is an
+emergency; these patterns decide *which* one and how the dialogue goes on. They
+never stop an alert on their own: at worst they make the assistant ask first.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.nlu.emergency_words import without_phone_numbers
+from bot.nlu.text import normalize
+
+# Most dangerous first: the first kind found names the alert.
+KIND_PATTERNS: dict[str, re.Pattern] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "self_harm": r"不想活|活不下去|活着没意思|活着没劲|自杀|轻生|寻短见|寻死|了结自己|跳楼|喝农药|吃安眠药|想死(?!你|我了)",
+        "fire": r"着火|失火|起火|火灾|烧起来|冒烟|火苗|119|幺幺九",
+        "gas": r"煤气|燃气|天然气|液化气",
+        "intruder": r"撬|闯进|砸门|入室|贼|小偷|陌生人.*(进|敲)|有人.*(门口|进屋|翻窗)|110|幺幺零",
+        "lost": r"迷路|找不到(回)?家|回不了家|不知道(这是|我在)哪|走丢|认不得路|找不到路",
+        "medical": (r"胸口|心口|心脏|心绞痛|喘不|透不过气|上不来气|呼吸|中风|嘴歪|说不出话|半边|晕|昏|叫不醒|喊不应|"
+                    r"抽搐|抽风|吐血|血止不住|流血|出血|没气|心慌|冷汗|噎住|烫|救护车|急救|120|幺二零|一二零|"
+                    r"起不了床|下不了床|没劲|发麻|头疼|肚子疼|难受"),
+        "fall": r"摔|跌|滑倒|倒在地|倒地|起不来|爬不起来|掉床",
+    }.items()
+}
+
+_REPORTED = re.compile(
+    r"听说|听人说|据说|新闻|电视(上|里)|报道|报纸|广播|视频里|网上|抖音|"
+    r"如果|要是|假如|万一|假设|怎么办|该咋办|怎么处理|"
+    r"开玩笑|闹着玩|说着玩|逗你|骗你|游戏|玩呢|在玩|演戏|演习|练习|测试|试试|试一下|"
+    r"昨天|前天|上周|上个月|去年|前年|以前|那年|上次|摔过|(他|她|邻居|隔壁|别人|人家)(家)?(的)?(老人|老太太|老头)?.*(住院了|出院)")
+_URGENT = re.compile(r"救命|快来|快叫|快打|快救|马上|赶紧|来人|现在|正在|起不来|动不了|不行了")
+_RETRACT = re.compile(r"没事了|我没事|没有事|说着玩|开玩笑|闹着玩|按错|说错了|搞错了|弄错了|误会|不用来了|不用过来|"
+                      r"不用了|(孙子|孙女|小孩|孩子|外孙).*(玩|闹)|是在玩|玩游戏")
+_ALL_RIGHT = re.compile(r"没事|没有|不是我|我很好|挺好|好着|放心|不用|没问题|是别人|是邻居|是新闻|电视上|问问|随便问|我好|^(嗯|对|是|是的|好|好的)[。！!]?$")
+_TROUBLE = re.compile(r"疼|痛|难受|不舒服|不行|动不了|起不来|血|晕|快|救|帮|怕|来人|有事|不好|糟|哎哟|哎呀|呜")
+_SETTLED = re.compile(r"^(好|好的|好吧|知道了|明白了|谢谢|谢谢你|多谢|行|嗯|嗯嗯|好嘞|辛苦了)[啊呀了的。！!]*$")
+_YES = re.compile(r"^(对|是|是的|对的|嗯|没事|没事了|真的|真没事|不用|不用了|不用来了)[啊呀了的。！!]*$|^(对|是的|没事)[,，]")
+
+
+def _clean(text: Optional[str]) -> str:
+    return normalize(text or "")
+
+
+def kind_of(text: Optional[str]) -> Optional[str]:
+    """The danger these words name (None when they name none)."""
+    cleaned = _clean(text)
+    for name, pattern in KIND_PATTERNS.items():
+        if pattern.search(cleaned):
+            return name
+    return None
+
+
+def is_reported(text: Optional[str]) -> bool:
+    """News, a hypothetical, a joke or a game, with nothing urgent said: ask before alerting."""
+    cleaned = _clean(text)
+    return bool(_REPORTED.search(cleaned)) and not _URGENT.search(cleaned)
+
+
+def is_retraction(text: Optional[str]) -> bool:
+    cleaned = _clean(text)
+    return bool(_RETRACT.search(cleaned)) and not re.search(r"疼|痛|血|救命|快来|不行了|动不了", cleaned)
+
+
+def sounds_all_right(text: Optional[str]) -> bool:
+    """An answer to "您自己没事吧？" that says they are fine, with no sign of trouble in it."""
+    cleaned = _clean(text)
+    if _TROUBLE.search(cleaned) and not re.search(r"没事|不疼|不痛|不用", cleaned):
+        return False
+    return bool(_ALL_RIGHT.search(cleaned))
+
+
+def is_settled(text: Optional[str]) -> bool:
+    """"好的", "知道了", "谢谢": the person has heard and has nothing to add."""
+    return bool(_SETTLED.match(_clean(text)))
+
+
+def confirms(text: Optional[str]) -> bool:
+    """A yes to "您是说没事了，不用人来了，对吗？"."""
+    cleaned = _clean(text)
+    return bool(_YES.search(cleaned)) and not _TROUBLE.search(re.sub(r"没事|不用", "", cleaned))
+
+
+def has_phone_number(text: Optional[str]) -> bool:
+    """The words carry a phone number (the net blanks those before it looks for emergency words)."""
+    cleaned = _clean(text)
+    return without_phone_numbers(cleaned) != cleaned

@@ -1,0 +1,193 @@
+"""The emergency as a conversation: advice per danger, one alert per resident, follow-ups, asking first,
+taking it back, a relative's question, and the place staff go to."""
+import pytest
+from sqlalchemy import select, update
+
+from actions.alerts import ActionEmergency
+from actions.db.models import Alert, AlertWord, OutboxMessage
+from actions.safety.dialogue import DONE, ActionAlertStatus, ActionAskAlertReply, ValidateEmergencyForm
+from actions.safety.place import UNKNOWN
+from actions.safety.responses import ADVICE
+from tests.conftest import make_tracker, user_event
+
+pytestmark = pytest.mark.both_databases
+
+HOME = {"resident_id": "1", "resident_name": "张桂英", "identified": True, "channel": "kiosk",
+        "kiosk_mode": "home", "actor_role": "resident", "location": "幸福里社区服务中心"}
+RELATIVE = {"resident_id": "1", "resident_name": "张桂英", "identified": True, "channel": "telegram",
+            "kiosk_mode": "home", "actor_role": "family", "family_member_id": "1"}
+
+
+def _slots(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def _raise(text, dispatcher, domain, slots=HOME, sender="kiosk-home-1"):
+    tracker = make_tracker([user_event(text, "emergency", 1.0)], slots=dict(slots), sender_id=sender)
+    return _slots(await ActionEmergency().run(dispatcher, tracker, domain))
+
+
+async def _reply(text, state, dispatcher, domain, slots=HOME, sender="kiosk-home-1"):
+    tracker = make_tracker([user_event(text, "inform")], slots={**slots, **state}, sender_id=sender,
+                           active_loop="emergency_form")
+    result = await ValidateEmergencyForm().validate_alert_reply(text, dispatcher, tracker, domain)
+    return {**state, **result}
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("我摔倒了起不来", "fall"), ("胸口疼得厉害", "medical"), ("厨房着火了", "fire"), ("家里有股煤气味", "gas"),
+    ("有人在撬我家门", "intruder"), ("我迷路了找不到家", "lost"), ("我不想活了", "self_harm"), ("救命", "help"),
+])
+async def test_each_danger_gets_its_own_first_advice(sessions, dispatcher, domain, text, kind) -> None:
+    slots = await _raise(text, dispatcher, domain)
+    assert dispatcher.messages[0]["response"] == ADVICE[kind]
+    assert dispatcher.messages[1]["response"] == "utter_alert_told_staff"
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+    assert alert.kind == kind and slots["alert_kind"] == kind and slots["alert_talk"] is True
+    if kind == "self_harm":
+        assert dispatcher.messages[0]["crisis_line"] == "12356"
+
+
+async def test_repeats_join_the_open_alert_and_family_is_told_once(sessions, dispatcher, domain) -> None:
+    for _ in range(3):
+        await _raise("救命啊", dispatcher, domain)
+    with sessions() as session:
+        alerts = list(session.scalars(select(Alert)))
+        words = list(session.scalars(select(AlertWord)))
+        family = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "emergency")))
+    assert len(alerts) == 1 and alerts[0].repeats == 3 and len(words) == 2
+    assert len(family) == 1
+    assert dispatcher.messages[-1]["response"] == "utter_alert_joined"
+
+
+async def test_a_cry_during_the_conversation_counts_as_a_repeat(sessions, dispatcher, domain) -> None:
+    state = await _raise("救命", dispatcher, domain)
+    tracker = make_tracker([user_event("救命啊", "emergency", 1.0, safety_net="emergency:help")],
+                           slots={**HOME, **state},
+                           sender_id="kiosk-home-1", active_loop="emergency_form")
+    await ValidateEmergencyForm().validate_alert_reply("救命啊", dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_alert_joined"
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().repeats == 2
+
+
+async def test_follow_up_words_are_added_and_the_answer_follows_them(sessions, dispatcher, domain) -> None:
+    state = await _raise("我摔倒了", dispatcher, domain)
+    state = await _reply("左腿疼得厉害", state, dispatcher, domain)
+    assert dispatcher.messages[-2]["response"] == "utter_alert_noted"
+    assert dispatcher.messages[-2]["said"] == "左腿疼得厉害"
+    assert state["alert_reply"] is None
+    state = await _reply("还闻到一股煤气味", state, dispatcher, domain)
+    assert dispatcher.messages[-2]["response"] == "utter_advice_gas"
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+        words = [w.text for w in session.scalars(select(AlertWord).order_by(AlertWord.id))]
+    assert words == ["左腿疼得厉害", "还闻到一股煤气味"] and alert.repeats == 1
+    # The next question follows the new danger.
+    asked = make_tracker([user_event("嗯", "affirm")], slots={**HOME, **state}, active_loop="emergency_form")
+    dispatcher.messages.clear()
+    await ActionAskAlertReply().run(dispatcher, asked, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_alert_gas_2"
+
+
+async def test_reported_speech_asks_first_and_a_calm_answer_raises_nothing(sessions, dispatcher, domain) -> None:
+    state = await _raise("听说隔壁老李昨天摔倒了", dispatcher, domain)
+    assert state["alert_stage"] == "check" and dispatcher.messages == []
+    state = await _reply("我没事，就是跟你说说", state, dispatcher, domain)
+    assert state["alert_reply"] == DONE and state["alert_stage"] == "ok"
+    with sessions() as session:
+        assert session.scalars(select(Alert)).all() == []
+
+
+@pytest.mark.parametrize("answer", ["我腿也疼", "。", "嗯……不太好"])
+async def test_reported_speech_then_trouble_or_no_answer_raises_the_alert(sessions, dispatcher, domain,
+                                                                          answer) -> None:
+    state = await _raise("如果我摔倒了怎么办", dispatcher, domain)
+    state = await _reply(answer, state, dispatcher, domain)
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+    assert alert.text.startswith("如果我摔倒了怎么办 / ") and state["alert_stage"] == "open"
+    assert dispatcher.messages[0]["response"] == "utter_advice_fall"
+
+
+async def test_taking_it_back_closes_as_false_alarm_after_one_question(sessions, dispatcher, domain) -> None:
+    state = await _raise("救命", dispatcher, domain)
+    state = await _reply("我刚才是说着玩的", state, dispatcher, domain)
+    assert state["alert_stage"] == "retract" and state["alert_reply"] is None
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().status == "open"  # not yet: asked once first
+    state = await _reply("对，没事了", state, dispatcher, domain)
+    assert state["alert_stage"] == "closed" and state["alert_reply"] == DONE
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+        closed = list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "emergency_closed")))
+    assert (alert.status, alert.outcome, alert.closed_by) == ("resolved", "false_alarm", "resident:1")
+    assert len(closed) == 1 and "误报" in closed[0].text
+
+
+async def test_a_no_to_the_confirmation_keeps_the_alert(sessions, dispatcher, domain) -> None:
+    state = await _raise("救命", dispatcher, domain)
+    state = await _reply("按错了", state, dispatcher, domain)
+    state = await _reply("不对，我还是头晕", state, dispatcher, domain)
+    assert state["alert_stage"] == "open"
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().status == "open"
+
+
+async def test_a_relative_asking_hears_the_status_not_a_new_alert(sessions, dispatcher, domain) -> None:
+    await _raise("我摔倒了", dispatcher, domain)
+    with sessions.begin() as session:
+        session.execute(update(Alert).values(status="acknowledged", acknowledged_by="staff:1 王芳",
+                                             note="[11-23 08:01 王芳确认] 马上上门"))
+    dispatcher.messages.clear()
+    slots = await _raise("我妈摔倒了现在怎么样了", dispatcher, domain, slots=RELATIVE, sender="tg-1")
+    assert slots["alert_talk"] is False
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_alert_status_acknowledged"
+    assert message["staff"] == "工作人员王芳" and message["note"] == "备注：马上上门。"
+    tracker = make_tracker([user_event("刚才的求助有人去了吗", "ask_alert_status")], slots=RELATIVE)
+    await ActionAlertStatus().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_alert_status_acknowledged"
+    with sessions() as session:
+        assert len(session.scalars(select(Alert)).all()) == 1
+
+
+async def test_the_place_is_the_home_at_a_home_kiosk(sessions, dispatcher, domain) -> None:
+    await _raise("我摔倒了", dispatcher, domain)
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == "幸福里小区3号楼2单元101"
+
+
+async def test_a_home_kiosk_told_its_place_uses_it(sessions, dispatcher, domain) -> None:
+    await _raise("我摔倒了", dispatcher, domain, slots={**HOME, "location": "张家客厅"})
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == "张家客厅"
+
+
+async def test_a_relative_reporting_gives_the_home_address(sessions, dispatcher, domain) -> None:
+    await _raise("我妈刚打电话说她摔倒了", dispatcher, domain, slots=RELATIVE, sender="tg-1")
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == "幸福里小区3号楼2单元101"
+
+
+async def test_the_place_is_asked_when_nobody_knows_it(sessions, dispatcher, domain) -> None:
+    phone = {**HOME, "channel": "telegram", "actor_role": "resident"}
+    state = await _raise("我迷路了", dispatcher, domain, slots=phone, sender="tg-2")
+    assert state["alert_stage"] == "place"
+    asked = make_tracker([user_event("我迷路了", "emergency")], slots={**phone, **state},
+                         active_loop="emergency_form")
+    await ActionAskAlertReply().run(dispatcher, asked, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_ask_alert_place"
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == UNKNOWN
+    state = await _reply("在菜市场东门", state, dispatcher, domain, slots=phone, sender="tg-2")
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == "在菜市场东门"
+    assert state["alert_stage"] == "open"
+
+
+async def test_a_community_kiosk_alert_is_at_the_kiosk(sessions, dispatcher, domain) -> None:
+    await _raise("救命", dispatcher, domain, slots={**HOME, "kiosk_mode": "community", "location": "康乐苑活动室"})
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().location == "康乐苑活动室"
