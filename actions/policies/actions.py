@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -154,6 +154,10 @@ class ActionPolicyDetails(GuardedAction):
             idle = "utter_affirm_idle" if latest_intent(tracker) == "affirm" else "utter_deny_idle"
             dispatcher.utter_message(response=idle)
             return [SlotSet(OFFERED, False)]
+        text = tracker.latest_message.get("text") or ""
+        if detail_asked(text, follow_up=True) or asks_eligibility(text, parse_age(text)):
+            # "我能领不", "要钱不": a question about the item, though it ends in 不 like a no.
+            return [SlotSet(OFFERED, False), FollowupAction("action_answer_policy")]
         if latest_intent(tracker) == "deny":
             dispatcher.utter_message(response="utter_policy_no_details")
             return [SlotSet(OFFERED, False)]

@@ -39,7 +39,14 @@ class ActionAskServiceDate(_AskServiceSlot):
     example = "明天"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        dispatcher.utter_message(response="utter_ask_service_date", buttons=day_buttons(service_context(tracker).today))
+        context = service_context(tracker)
+        code = tracker.get_slot("service_code")
+        service = next((s for s in context.catalogue.services if s.code == code), None)
+        if service is not None and not tracker.get_slot("service_changing"):
+            # Say what was understood before the first question about it: "约陪聊，哪天来？"
+            dispatcher.utter_message(text=f"好的，约{service.name}。哪天来？", buttons=day_buttons(context.today))
+            return
+        dispatcher.utter_message(response="utter_ask_service_date", buttons=day_buttons(context.today))
 
 
 class ActionAskServiceHalfDay(_AskServiceSlot):

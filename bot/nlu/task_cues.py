@@ -30,6 +30,8 @@ _MEAL_ASK = re.compile(
 _POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱")
 # Words that, with a meal, mean the story is about the meal's price or a policy, not a booking.
 _MEAL_POLICY = re.compile(r"补贴|补助|便宜|多少钱|政府")
+_MEAL_TIME = re.compile(r"早饭|早餐|午饭|午餐|晚饭|晚餐|中午|晌午|晚上|早上")
+_PORTIONS = re.compile(r"[一两俩三四几1-4]份|送(家|到|过来|上门)")
 _DETAILS = frozenset({"quantity", "date", "meal_type", "delivery", "time_of_day", "service_type"})
 _STOP = re.compile(r"不要|不订|不去|不吃|取消|退")
 
@@ -76,7 +78,8 @@ class TaskCues:
             return "affirm"
         if intent == "inform":
             # "明天中午一份，送家里" with no question asked: a meal booking said in one breath.
-            return "book_meal" if "meal_type" in found and found & {"quantity", "delivery"} else None
+            meal = "meal_type" in found or _MEAL_TIME.search(text)
+            return "book_meal" if meal and (found & {"quantity", "delivery"} or _PORTIONS.search(text)) else None
         if intent == "share_feelings" and found & _DETAILS and len(text) <= 12:
             return "inform"  # "就我一个人，一份": the answer to "几份？", not loneliness
         if _STOP.search(text) or intent not in SOFT_INTENTS:
