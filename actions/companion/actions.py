@@ -21,12 +21,17 @@ from actions.tracker_utils import latest_message_id
 RELATIVE_WORRY = "您惦记老人，这很正常。我可以约志愿者上门陪老人聊聊，也可以请社区工作人员去看看。"
 
 
-def _previous_intent(tracker: Tracker) -> str:
-    """The intent of the user turn before the latest one."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    if len(users) < 2:
-        return ""
-    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") or ""
+def _comforted_just_before(tracker: Tracker) -> bool:
+    """Whether the answer to the turn before the latest one was this warm answer."""
+    seen_latest_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest_user:
+                return False
+            seen_latest_user = True
+        elif seen_latest_user and event.get("event") == "action" and event.get("name") == "action_comfort":
+            return True
+    return False
 
 
 def _buttons(offers: List[Any]) -> List[Dict[str, str]]:
@@ -53,7 +58,7 @@ class ActionComfort(GuardedAction):
             dispatcher.utter_message(text=RELATIVE_WORRY, buttons=_buttons([COMPANION, PERSON]))
             return []
         feeling = feeling_of(text)
-        again = _previous_intent(tracker) == "share_feelings"
+        again = _comforted_just_before(tracker)
         family = _has_family(context.resident_id)
         dispatcher.utter_message(text=comfort_text(feeling, again, family),
                                  buttons=_buttons(offers_for(feeling, family)))

@@ -16,7 +16,7 @@ from typing import Iterable, List, Optional
 import yaml
 
 # Intents a task cue may take a turn away from.
-SOFT_INTENTS = frozenset({"share_feelings", "out_of_scope", "nlu_fallback", "greet", "thank", "inform"})
+SOFT_INTENTS = frozenset({"share_feelings", "out_of_scope", "nlu_fallback", "greet", "thank", "inform", "ask_help"})
 # Company is the one service whose words are also feelings ("孤单", "没人说话"): only asking for a
 # person to come counts as booking it.
 _COMPANY_ASK = re.compile(r"(找|派|来|约|请|叫)(个|一个|位)?(人|志愿者)[^，。！？,.!?]{0,3}(陪|聊|唠|说说话)|陪我(说|聊|唠|坐|拉)")
@@ -24,16 +24,17 @@ _COMPANY_ASK = re.compile(r"(找|派|来|约|请|叫)(个|一个|位)?(人|志�
 _MEAL = r"(早饭|早餐|午饭|午餐|晚饭|晚餐|中午饭|晌午饭|中饭|饭菜|热乎饭|热饭|盒饭|一份饭|两份饭|饭)"
 _MEAL_ASK = re.compile(
     rf"(订|送|留|来|弄|给我|给俺|帮我|能不能|能否|行不行|中不中|可以不|成不|行不)[^，。！？,.!?]{{0,10}}{_MEAL}"
-    rf"|{_MEAL}[^，。！？,.!?]{{0,8}}(送|订|留|端|拿|来)"
+    rf"|{_MEAL}[^，。！？,.!?]{{0,8}}(送|订|留|端|拿|来)|送[^，。！？,.!?]{{0,4}}(份|到家)"
     r"|(吃饭|做饭)(都)?(成问题|没着落|成了问题|难)"
 )
-_POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱")
+_POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱|轮椅|助行器|辅具|拐杖|"
+                     r"护理床|备案|体检|老年大学")
 # Words that, with a meal, mean the story is about the meal's price or a policy, not a booking.
 _MEAL_POLICY = re.compile(r"补贴|补助|便宜|多少钱|政府")
 _MEAL_TIME = re.compile(r"早饭|早餐|午饭|午餐|晚饭|晚餐|中午|晌午|晚上|早上")
 _PORTIONS = re.compile(r"[一两俩三四几1-4]份|送(家|到|过来|上门)")
 _DETAILS = frozenset({"quantity", "date", "meal_type", "delivery", "time_of_day", "service_type"})
-_STOP = re.compile(r"不要|不订|不去|不吃|取消|退")
+_STOP = re.compile(r"不要了|不订|不去吃|不吃了|取消|退掉|退了")
 
 
 # A yes in any register, at the start of a short reply ("中，麻烦你了", "对对对，你给我订上吧").
