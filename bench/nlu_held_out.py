@@ -105,6 +105,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--gate", type=float, default=0.0)
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--record", action="store_true")
+    parser.add_argument("--model", type=Path, default=None, help="a model file (default: the current model)")
     args = parser.parse_args(list(argv) or None)
     examples = held_out_examples()
     rows = []
@@ -125,7 +126,7 @@ def main(argv: Sequence[str] = ()) -> int:
         from bot.settings import load_settings
         from bot.training import current_model
 
-        model = current_model(load_settings().model_dir)
+        model = args.model or current_model(load_settings().model_dir)
         if model is None:
             print("no trained model: run `xiaonuan train` first", file=sys.stderr)
             return 2

@@ -121,5 +121,7 @@ class SafetyNet(GraphComponent):
     def _task_inside(self, message: Message) -> Optional[tuple]:
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
         entities = [e.get("entity") for e in message.get("entities") or []]
-        task = self.cues.task_in(normalize(message.get(TEXT)), intent, entities)
+        ranking = [(e.get(INTENT_NAME_KEY), float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+                   for e in message.get(INTENT_RANKING) or []]
+        task = self.cues.task_in(normalize(message.get(TEXT)), intent, entities, ranking)
         return (task, f"task_cue:{intent}") if task else None

@@ -52,6 +52,20 @@ def yes_inside(text: str, intent: str, entities: Iterable[str] = ()) -> bool:
     return bool(_YES_START.search(text)) and not _NOT_YES.search(text[1:])
 
 
+# Bodily danger and hazards: with these words a soft turn is never read as a task, and a turn the
+# classifier took for a feeling or chat goes to the emergency conversation (which asks first when unsure).
+DANGER = re.compile(r"摔(倒|了|跤|着)|跌倒|倒在地|晕倒|昏过去|胸口(疼|痛|闷)|喘不上|憋得|憋紫|噎着|卡住了|抽搐|出血|流血|"
+                    r"烫伤|烫起|着火|冒烟|烟味|煤气味|燃气味|漏气|臭鸡蛋|撬门|撬锁|小偷|迷路|找不到家|找不着家|起不来|"
+                    r"动不了|不省人事|救命")
+EMERGENCY_HINT = 0.2  # the classifier's own doubt: emergency this likely among its candidates
+
+
+def danger_in(text: str, ranking: Iterable[tuple] = ()) -> bool:
+    """Danger words, or an emergency the classifier itself thought likely."""
+    return bool(DANGER.search(text)) or any(name == "emergency" and confidence >= EMERGENCY_HINT
+                                            for name, confidence in ranking)
+
+
 def load_service_words(path: Path) -> List[str]:
     """Every service's name and synonyms from the catalogue staff edit (data/services.yml), but company's."""
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -70,10 +84,14 @@ class TaskCues:
     def __init__(self, service_words: Iterable[str]) -> None:
         self.service_words = tuple(service_words)
 
-    def task_in(self, text: str, intent: str, entities: Iterable[str] = ()) -> Optional[str]:
-        """The task intent these words ask for, or None to keep the classifier's intent."""
+    def task_in(self, text: str, intent: str, entities: Iterable[str] = (),
+                ranking: Iterable[tuple] = ()) -> Optional[str]:
+        """The intent these words really ask for, or None to keep the classifier's intent."""
         if intent not in SOFT_INTENTS | YES_FROM or not text or text.startswith("/"):
             return None
+        if intent in SOFT_INTENTS and danger_in(text, ranking):
+            # A question about care for someone bedridden is a policy question, not an emergency.
+            return None if intent == "inform" or _POLICY.search(text) else "emergency"
         found = set(entities)
         if yes_inside(text, intent, found):
             return "affirm"

@@ -1,0 +1,49 @@
+"""Task cues: the request inside a long story, a yes in any register, and danger never read as a task."""
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.task_cues import TaskCues, load_service_words, yes_inside
+from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def cues() -> TaskCues:
+    return TaskCues(load_service_words(PROJECT_ROOT / "data" / "services.yml"))
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("我都八十好几了，老伴走了好些年了，一个人做饭也不值当，你看明天中午能不能给我送一份热乎饭来",
+     "share_feelings", "book_meal"),
+    ("我这右手没劲儿，家里卫生搞不动了，高处落的灰也够不着", "share_feelings", "book_service"),
+    ("家里水表不用水也一直转，也不知道哪儿漏了", "share_feelings", "book_service"),
+    ("那你给我找个人来陪我唠唠吧", "share_feelings", "book_service"),
+    ("老伴住院花了好多钱，家里一下子过不去了，有啥救助没", "share_feelings", "ask_policy"),
+    ("厨房里一股臭鸡蛋味，是不是漏气了", "share_feelings", "emergency"),
+    ("平时连个说话的人都没有", "share_feelings", None),  # loneliness stays a feeling: no booking pushed
+    ("老伴走了以后，饭桌上总空着一副碗筷", "share_feelings", None),
+    ("明天的饭不要了", "share_feelings", None),  # a cancellation is never read as a booking
+    ("帮我订明天的午饭", "book_meal", None),  # another task is never changed
+    ("我摔倒了", "emergency", None),
+])
+def test_soft_intents_hiding_a_request(cues, text, intent, expected) -> None:
+    assert cues.task_in(text, intent) == expected
+
+
+def test_a_meal_said_in_one_breath_is_a_booking(cues) -> None:
+    assert cues.task_in("明天中午一份，送家里", "inform", ["date"]) == "book_meal"
+    assert cues.task_in("明天", "inform", ["date"]) is None
+
+
+def test_an_emergency_the_classifier_doubted_is_not_read_as_a_feeling(cues) -> None:
+    assert cues.task_in("我心里发慌", "share_feelings", ranking=[("share_feelings", 0.4), ("emergency", 0.3)]) \
+        == "emergency"
+
+
+@pytest.mark.parametrize("text, intent, yes", [
+    ("中，麻烦你了", "thank", True), ("对对对，就是这么个事儿，你给我订上吧", "book_meal", True),
+    ("好嘞", "inform", True), ("好的，帮我订明天的午饭", "book_meal", False), ("不对不对", "thank", False),
+    ("中，不要送了", "thank", False), ("好，改成两份", "inform", False),
+])
+def test_a_yes_in_any_register(text, intent, yes) -> None:
+    assert yes_inside(text, intent) is yes
