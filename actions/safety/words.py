@@ -55,9 +55,16 @@ def kind_of(text: Optional[str]) -> Optional[str]:
     return None
 
 
+# A child's game or a quarrel in which someone else shouts 救命: the cry is reported, not the speaker's.
+_PLAY = re.compile(r"(孙子|孙女|外孙|小孩|孩子|娃|小家伙).{0,14}(喊|嚷|叫|闹).{0,6}救命|别当真|当不得真|"
+                   r"(玩游戏|打游戏|闹着玩|写作业).{0,14}救命")
+
+
 def is_reported(text: Optional[str]) -> bool:
     """News, a hypothetical, a joke or a game, with nothing urgent said: ask before alerting."""
     cleaned = _clean(text)
+    if _PLAY.search(cleaned) and not re.search(r"我(摔|倒|疼|痛|不行|动不了|起不来)|快来", cleaned):
+        return True
     return bool(_REPORTED.search(cleaned)) and not _URGENT.search(cleaned)
 
 

@@ -191,3 +191,12 @@ async def test_a_community_kiosk_alert_is_at_the_kiosk(sessions, dispatcher, dom
     await _raise("救命", dispatcher, domain, slots={**HOME, "kiosk_mode": "community", "location": "康乐苑活动室"})
     with sessions() as session:
         assert session.scalars(select(Alert)).one().location == "康乐苑活动室"
+
+
+def test_a_childs_game_shouting_for_help_is_asked_about_first() -> None:
+    from actions.safety.words import is_reported
+
+    assert is_reported("孙子在屋里玩游戏呢，一个劲儿喊救命救命，吵死了")
+    assert is_reported("我孙女写作业写烦了，在那嚷嚷救命呢，你别当真")
+    assert not is_reported("救命，我摔倒了")
+    assert not is_reported("孙子在玩，我摔倒了起不来，快来")
