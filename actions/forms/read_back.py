@@ -23,6 +23,8 @@ INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower"
                           "check_bookings", "ask_policy", "goodbye", "ask_help", "greet", "thank", "out_of_scope",
                           "share_feelings"})
 STOP_WORDS = ("算了", "不订了", "不订", "不约了", "不约", "不要了", "不用了", "别订", "别约", "取消", "不吃了", "不做了")
+# "还能订不", "能不能约": a question whether it can be done, answered before the form's first question.
+CAN_I = re.compile(r"还能(订|约)|能不能(订|约)|能(订|约)(不|吗|么)|可以(订|约)(不|吗|么)|来得及|还订得上|还约得上")
 # "不对，是后天" / "不是明天是后天" / "改成三份": the words after the last marker are the new value.
 _CORRECTION = re.compile(r"(改成|换成|改为|改到|换到|应该是|不是.*?是|不对.*?是|错了.*?是)")
 
@@ -45,6 +47,7 @@ class ReadBackForm(GuardedFormValidation):
     """The shared dialogue logic; a subclass says what the words mean and what can be booked."""
 
     prefix = ""  # "meal": slots meal_confirmed, meal_stop, meal_changing, meal_offer
+    can_do = "可以。"  # the answer to "能不能订…" when nothing stands in the way
     required: Tuple[str, ...] = ()
     extra_state: Tuple[str, ...] = ()  # slots kept by the form that are not asked for
     interrupting = INTERRUPTING
@@ -112,6 +115,8 @@ class ReadBackForm(GuardedFormValidation):
             state = {**previous, **updates}
             if not state.get(self.slot("stop")):
                 checked = self.check(dispatcher, context, state, resident, session)
+                if starting and not checked and CAN_I.search(tracker.latest_message.get("text") or ""):
+                    dispatcher.utter_message(text=self.can_do)  # "今天中午的饭还能订不" gets its answer first
                 updates.update(checked)
                 updates.update(self._remember_rejected(state, checked))
         return [SlotSet(slot, value) for slot, value in updates.items()]

@@ -105,7 +105,7 @@ class ActionAnswerMenu(GuardedAction):
             default_day = dt.date.fromisoformat(tracker.get_slot("meal_date"))
             default_meal = tracker.get_slot("meal_type") or default_meal
         elif set_in_previous_answer(tracker, "menu_day"):
-            default_day = dt.date.fromisoformat(tracker.get_slot("menu_day"))  # "晚上呢" after today's lunch
+            default_day = dt.date.fromisoformat(tracker.get_slot("menu_day")[:10])  # "晚上呢" after today's lunch
         day = mention.day if mention else default_day
         meal = meal or (default_meal if not mention or tracker.active_loop_name else "午餐")
         when = say_date(day, context.today)
@@ -128,4 +128,4 @@ class ActionAnswerMenu(GuardedAction):
         payload = "/book_meal" + json.dumps({"date": day.isoformat(), "meal_type": meal}, ensure_ascii=False)
         dispatcher.utter_message(text=sentence + note,
                                  buttons=[{"title": f"订这顿{meal_word(meal)}", "payload": payload}])
-        return [SlotSet("menu_day", day.isoformat())]
+        return [SlotSet("menu_day", f"{day.isoformat()} {meal}")]  # the day and meal just talked about

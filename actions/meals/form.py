@@ -49,6 +49,7 @@ class ValidateMealBookingForm(ReadBackForm):
 
     prefix = "meal"
     required = REQUIRED
+    can_do = "能订。"
     interrupting = INTERRUPTING | {"book_service"}
 
     def name(self) -> Text:
@@ -60,8 +61,12 @@ class ValidateMealBookingForm(ReadBackForm):
     def said(self, tracker: Tracker, context: MealContext, session: Session,
              requested: Optional[str]) -> Dict[str, Any]:
         values = meal_values(tracker.latest_message, context.today, session, requested)
-        if requested is None and "meal_date" not in values and set_in_previous_answer(tracker, "menu_day"):
-            values["meal_date"] = tracker.get_slot("menu_day")  # "那晚上的订两份" right after today's menu
+        if requested is None and set_in_previous_answer(tracker, "menu_day"):
+            # "那就给她订一份" right after a menu answer: that day, and that meal unless another is said.
+            day, _, meal = tracker.get_slot("menu_day").partition(" ")
+            values.setdefault("meal_date", day)
+            if meal:
+                values.setdefault("meal_type", meal)
         return values
 
     def starting_values(self, resident: Resident, context: MealContext) -> Dict[str, Any]:

@@ -38,6 +38,7 @@ def choice_from(slots: Dict[str, Any]) -> Optional[ServiceChoice]:
 class ValidateServiceBookingForm(ReadBackForm):
     prefix = "service"
     required = REQUIRED
+    can_do = "能约。"
     extra_state = EXTRA
     interrupting = INTERRUPTING | {"book_meal"}
 

@@ -14,6 +14,7 @@ from actions.services.catalogue import HALF_DAYS, Catalogue
 NOTE_MARKERS = ("带上", "带着", "带个", "带把", "要带", "女护工", "男护工", "女的", "男的", "女师傅", "男师傅",
                 "女同志", "男同志", "需要", "麻烦", "记得", "最好", "轻一点", "轻点", "慢一点", "敲门", "打电话",
                 "钥匙", "梯子", "工具", "别", "不要", "先")
+_PLEASANTRY = re.compile(r"^(那就)?(麻烦|辛苦|谢谢|多谢)(你|您|你们)?(了|啦|啊)?$")
 _CLAUSES = re.compile(r"[，,。.；;！!？?、]")
 
 
@@ -30,6 +31,8 @@ def special_request(text: str, catalogue: Catalogue) -> str:
     """The clause that asks for something particular, if any (the request itself is not one)."""
     notes = []
     for clause in filter(None, _CLAUSES.split(text)):
+        if _PLEASANTRY.match(clause):
+            continue  # "对，麻烦了": thanks, not a request for the helper
         if any(marker in clause for marker in NOTE_MARKERS) and not clause.startswith(("不约", "不用约", "别约")):
             notes.append(clause)
     return "，".join(notes)[:200]

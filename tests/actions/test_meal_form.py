@@ -211,3 +211,9 @@ async def test_the_same_question_three_times_gives_an_example_then_a_person(sess
     fourth = said(await form.say("唔", "inform"))
     assert "比如" not in second and "比如“送到家”" in third
     assert "找工作人员" in fourth
+
+
+async def test_can_i_still_book_is_answered_before_the_first_question(sessions, meal_form) -> None:
+    form = meal_form()
+    reply = said(await form.say("今天中午的饭还能订不", "book_meal"))
+    assert reply == "能订。 | utter_ask_meal_quantity"
