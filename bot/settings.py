@@ -71,7 +71,7 @@ class Settings:
     webhook_per_minute: int = 30
     """Messages one sender may send to the core's webhook per minute; more get 429 and are not processed."""
 
-    anonymous_per_minute: int = 60
+    anonymous_per_minute: int = 20
     """Messages per minute from all callers without the channel secret together (a scan with made-up senders)."""
 
     identify_failures_per_resident: int = 5

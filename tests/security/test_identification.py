@@ -64,7 +64,7 @@ def test_a_web_callers_alert_does_not_take_the_place_it_claims(stack, db) -> Non
 
 def test_the_answer_does_not_tell_whether_a_name_is_a_residents(client) -> None:
     answers = []
-    for name in ("张桂英", "没有这个人"):
+    for name in ("张桂英", "王小明"):  # a resident, and a name nobody here has
         sender = _sender("kiosk-community")
         client.send(sender, "你好", COMMUNITY)
         after_name = client.send(sender, name, COMMUNITY).text
@@ -116,7 +116,8 @@ def test_failures_naming_one_resident_lock_her_out_across_conversations_and_staf
 def test_failures_at_one_kiosk_lock_that_kiosk(client, db, stack) -> None:
     limit = stack.settings.identify_failures_per_kiosk
     kiosk = ChannelMetadata(channel="kiosk", role="anonymous", kiosk_mode="community", location="测试机-机器上限")
-    names = iter(f"不存在的人{i}" for i in range(100))
+    names = iter(["王小明", "李大伟", "陈美玲", "周建华", "吴秀芳", "郑国强", "孙丽娟", "马德胜", "朱海涛", "胡文军",
+                  "林志强", "黄淑珍"])
     answer = ""
     for attempt in range(limit):
         sender = _sender("kiosk-community")
