@@ -157,3 +157,28 @@ def test_numbers_inside_what_people_said_are_masked() -> None:
     assert mask_in_text(said) == "我电话138****1234，身份证1101**********123X"
     assert "13800001234" not in clean_example(said) and "138****1234" in clean_example(said)
     assert mask_in_text("订2份午饭") == "订2份午饭"
+
+
+@pytest.mark.parametrize("said,masked", [
+    ("138 0000 1234", "138 **** 1234"),
+    ("138-0000-1234", "138-****-1234"),
+    ("+86 138 0000 1234", "+86 138 **** 1234"),
+    ("+8613800001234", "+86138****1234"),
+    ("座机 010-66881234 找我", "座机 010-****1234 找我"),
+    ("010-6688-1234", "010-****-1234"),
+    ("幺三八零零零零一二三四", "幺三八****一二三四"),
+    ("一三八零零零零一二三四", "一三八****一二三四"),
+    ("身份证110101194103121234", "身份证1101**********1234"),
+    ("1101 0119 4103 1212 3X", "1101 **** **** **12 3X"),
+])
+def test_numbers_written_or_spoken_any_way_are_masked(said, masked) -> None:
+    from bot.staff.masking import mask_in_text
+
+    assert mask_in_text(said) == masked
+
+
+@pytest.mark.parametrize("plain", ["2026-11-23 订饭", "打120", "12345热线", "我八十二了", "三号楼", "订两份", "下午3点", "一共15元"])
+def test_ordinary_numbers_stay(plain) -> None:
+    from bot.staff.masking import mask_in_text
+
+    assert mask_in_text(plain) == plain
