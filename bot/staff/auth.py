@@ -117,7 +117,8 @@ def password_problem(password: str, again: str, user_inputs: Tuple[str, ...] = (
     lowered = password.lower()
     if any(word and len(lowered.replace(word.lower(), "")) < MIN_PASSWORD for word in user_inputs):
         return "密码不能只是您的用户名或名字，请换一个。"
-    if zxcvbn(password[:100], user_inputs=[w for w in user_inputs if w])["score"] < MIN_STRENGTH:
+    # zxcvbn refuses more than 72 characters; a longer password is judged by its start.
+    if zxcvbn(password[:72], user_inputs=[w[:72] for w in user_inputs if w])["score"] < MIN_STRENGTH:
         return "这个密码太常见或太好猜了。请用几个不相关的词加上数字，比如“松树-茶杯-2718-晚霞”。"
     return None
 
