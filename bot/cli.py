@@ -187,9 +187,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         _telegram, note = start_telegram(stack)
         print(f"[run] {note}", flush=True)
         console = _console(stack.settings, sessions)
-        server = _screen(stack.settings)
-        client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
-        try:
+        server = None
+        try:  # a stop may come while the screen is still starting, too
+            server = _screen(stack.settings)
+            client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
             _converse(client, stack.settings, speaker, server.screen if server else None)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM in the middle of a turn: stop cleanly all the same
             print("\n[run] stopping ...", flush=True)

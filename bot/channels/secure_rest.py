@@ -193,14 +193,14 @@ class SecureRestInput(InputChannel):
             metadata: ChannelMetadata = parsed["metadata"]
             sender = parsed["sender"]
             verified = secret_ok(request.headers.get(SECRET_HEADER), self.settings.channel_secret)
-            if metadata.names_a_person or claims_a_place(metadata):
-                if not verified:
-                    logger.warning("refused channel metadata without a valid secret from %s", request.ip)
-                    return _error(401, "a valid channel secret is required to speak for a person or a kiosk")
-            elif verified:  # a community kiosk: nobody named yet
-                sender = sender if sender.startswith("anon:") else f"anon:{sender}"
-            else:  # kept apart from the kiosks' conversations too, whatever sender it names
-                sender = sender if sender.startswith("anon:web-") else f"anon:web-{sender.removeprefix('anon:')}"
+            if (metadata.names_a_person or claims_a_place(metadata)) and not verified:
+                logger.warning("refused channel metadata without a valid secret from %s", request.ip)
+                return _error(401, "a valid channel secret is required to speak for a person or a kiosk")
+            if not metadata.names_a_person:
+                if verified:  # a community kiosk: nobody named yet
+                    sender = sender if sender.startswith("anon:") else f"anon:{sender}"
+                else:  # kept apart from the kiosks' conversations too, whatever sender it names
+                    sender = sender if sender.startswith("anon:web-") else f"anon:web-{sender.removeprefix('anon:')}"
             if not self._within_limits(sender, verified):
                 logger.warning("rate limit: refused a message from sender %s", sender)
                 return response.json([{"recipient_id": sender, "text": TOO_MANY.format(
