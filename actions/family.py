@@ -16,6 +16,10 @@ from actions.tracker_utils import resident_id
 
 logger = logging.getLogger(__name__)
 
+# A name and four digits at a shared kiosk are not enough to hand a relative the resident's notices.
+NOT_AT_COMMUNITY_KIOSK = ("在社区的公用机器上不能生成家属绑定码。请在家里的小暖上说“生成家属绑定码”，"
+                          "或者请社区工作人员帮您生成，电话{community_phone}。")
+
 
 def spaced(code: str) -> str:
     """"382914" → "3 8 2 9 1 4": read digit by digit, and easy to copy from the screen."""
@@ -36,6 +40,10 @@ class ActionFamilyLinkCode(GuardedAction):
                 dispatcher.utter_message(response="utter_link_needed")
             else:
                 dispatcher.utter_message(response="utter_link_code_not_for_family", community_phone=phone)
+            return []
+        if tracker.get_slot("kiosk_mode") != "home":
+            logger.info("refused a link code for resident %s at a community kiosk", rid)
+            dispatcher.utter_message(text=NOT_AT_COMMUNITY_KIOSK.format(community_phone=phone))
             return []
         try:
             with runtime.sessions().begin() as session:

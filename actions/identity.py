@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.guarded import GuardedAction, GuardedFormValidation
 from actions import runtime
 from actions.audit import record
+from actions import identify_limits
 from actions.inbox import take_unread
 from actions.residents import (
     clean_spoken_name,
@@ -25,11 +26,12 @@ from actions.residents import (
     view_of,
 )
 from actions.speech import speech_profile_message
-from actions.tracker_utils import message_metadata
+from actions.tracker_utils import channel_verified, message_metadata
 
 logger = logging.getLogger(__name__)
 
 MAX_IDENTIFY_ATTEMPTS = 3
+LOCKED_ATTEMPTS = 10  # the slot's maximum: the kiosk's or a resident's limit was reached
 # Tasks that need to know who is speaking: what runs once they are known, and how it is named.
 RESUMABLE_TASKS = {
     "book_meal": ("meal_booking_form", "订餐"),
@@ -38,6 +40,11 @@ RESUMABLE_TASKS = {
     "check_bookings": ("action_check_bookings", "查预订"),
     "family_link_code": ("action_family_link_code", "生成家属绑定码"),
 }
+UNVERIFIED_LOCATION = "未验证的网络来源"
+# Said without a response in the domain, so no retraining is needed for these safety answers.
+NOT_HERE = "这里不能确认您是谁，这件事办不了。请到社区的小暖机器上办，或者打社区电话{community_phone}。"
+LOCKED_OUT = ("为了安全，这台机器暂时不能确认身份，我已经告诉社区工作人员了。"
+              "需要办事请找工作人员，或者打社区电话{community_phone}。")
 IDENTIFY_SLOTS = ("identify_name", "identify_phone4", "identify_confirmed",
                   "identify_candidate_id", "identify_candidate_desc")
 
@@ -46,12 +53,22 @@ def _on_telegram(tracker: Tracker) -> bool:
     return tracker.get_slot("channel") == "telegram"
 
 
-def _identity_slots(metadata, today: dt.date) -> List[EventType]:
-    """Slots for the person the metadata names, checked against the database."""
+def _can_identify(tracker: Tracker) -> bool:
+    """Only a kiosk that presented the channel secret runs the name-and-digits check."""
+    return channel_verified(tracker) and tracker.get_slot("channel") == "kiosk"
+
+
+def _identity_slots(metadata, today: dt.date, verified: bool = True) -> List[EventType]:
+    """Slots for the person the metadata names, checked against the database.
+
+    The place comes from the kiosk's configuration (its verified metadata), never from what a caller
+    without the secret claims.
+    """
     settings = runtime.settings()
+    location = (metadata.location or settings.kiosk_location) if verified else UNVERIFIED_LOCATION
     events: List[EventType] = [
         SlotSet("channel", metadata.channel),
-        SlotSet("location", metadata.location or settings.kiosk_location),
+        SlotSet("location", location),
         # A phone is personal: Telegram never asks "who is speaking" like a shared kiosk does.
         SlotSet("kiosk_mode", metadata.kiosk_mode
                 or ("home" if metadata.resident_id or metadata.channel == "telegram" else "community")),
@@ -91,7 +108,7 @@ class ActionSessionStart(GuardedAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         metadata = message_metadata(tracker)
         events: List[EventType] = [SessionStarted()]
-        events += _identity_slots(metadata, dt.date.today())
+        events += _identity_slots(metadata, dt.date.today(), channel_verified(tracker))
         rate = next((e["value"] for e in events if e.get("name") == "speech_rate_factor"), 1.0)
         volume = next((e["value"] for e in events if e.get("name") == "speech_volume"),
                       runtime.settings().speech_volume)
@@ -109,8 +126,8 @@ class ValidateIdentifyForm(GuardedFormValidation):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        if (tracker.get_slot("identify_attempts") or 0) >= MAX_IDENTIFY_ATTEMPTS or _on_telegram(tracker):
-            return []  # Telegram: a name and phone digits are no proof; only a link code is
+        if (tracker.get_slot("identify_attempts") or 0) >= MAX_IDENTIFY_ATTEMPTS or not _can_identify(tracker):
+            return []  # Telegram, a web caller: a name and phone digits are no proof there
         return domain_slots
 
     def _failed(self, tracker: Tracker, response: str, dispatcher: CollectingDispatcher,
@@ -121,13 +138,20 @@ class ValidateIdentifyForm(GuardedFormValidation):
         slots["identify_attempts"] = (tracker.get_slot("identify_attempts") or 0) + 1
         return slots
 
+    def _locked_out(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        dispatcher.utter_message(text=LOCKED_OUT.format(community_phone=runtime.settings().community_phone))
+        slots: Dict[Text, Any] = {name: None for name in IDENTIFY_SLOTS}
+        slots["identify_attempts"] = LOCKED_ATTEMPTS
+        return slots
+
     def validate_identify_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
+        # Any name is taken here: whether it is a resident's is told by nothing the kiosk says.
         name = clean_spoken_name(str(value or ""))
-        with runtime.sessions()() as session:
-            found = find_by_name(session, name)
-        if not found:
+        if not name:
             return self._failed(tracker, "utter_identify_name_unknown", dispatcher)
+        if identify_limits.locked(identify_limits.kiosk_key(tracker.get_slot("location"))):
+            return self._locked_out(tracker, dispatcher)
         return {"identify_name": name}
 
     def validate_identify_phone4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -136,13 +160,20 @@ class ValidateIdentifyForm(GuardedFormValidation):
         name = tracker.get_slot("identify_name")
         if len(digits) < 4:
             return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher, keep={"identify_name": name})
+        kiosk = identify_limits.kiosk_key(tracker.get_slot("location"))
         with runtime.sessions()() as session:
-            matches = [r for r in find_by_name(session, name) if r.phone.endswith(digits[-4:])]
-            if len(matches) != 1:
-                return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher,
-                                    keep={"identify_name": name})
-            resident = matches[0]
-            description = f"住在{short_address(resident.address)}的{title_for(resident, dt.date.today())}"
+            named = find_by_name(session, name)
+            named_ids = [r.id for r in named]
+            matches = [r for r in named if r.phone.endswith(digits[-4:])]
+            resident = matches[0] if len(matches) == 1 else None
+            description = (f"住在{short_address(resident.address)}的{title_for(resident, dt.date.today())}"
+                           if resident else "")
+        if identify_limits.locked(kiosk, named_ids):
+            return self._locked_out(tracker, dispatcher)
+        if resident is None:
+            if identify_limits.record_failure(kiosk, tracker.sender_id, "kiosk", named_ids):
+                return self._locked_out(tracker, dispatcher)
+            return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher, keep={"identify_name": name})
         return {"identify_phone4": digits[-4:], "identify_candidate_id": str(resident.id),
                 "identify_candidate_desc": description}
 
@@ -164,6 +195,12 @@ class ActionIdentifyDone(GuardedAction):
         resets = [SlotSet(name, None) for name in IDENTIFY_SLOTS] + [SlotSet("identify_attempts", 0)]
         if _on_telegram(tracker):
             return resets + [SlotSet("pending_task", None)]  # the link was explained already
+        if not _can_identify(tracker):  # a web caller: no identification, said once if a task needed it
+            if tracker.get_slot("pending_task"):
+                dispatcher.utter_message(text=NOT_HERE.format(community_phone=runtime.settings().community_phone))
+            return resets + [SlotSet("pending_task", None)]
+        if (tracker.get_slot("identify_attempts") or 0) >= LOCKED_ATTEMPTS:
+            return resets + [SlotSet("pending_task", None)]  # the lock-out answer said what to do next
         if not (tracker.get_slot("identify_confirmed") and candidate):
             dispatcher.utter_message(response="utter_identify_give_up")
             return resets + [SlotSet("pending_task", None)]
@@ -220,6 +257,8 @@ class ActionIdentifyFirst(GuardedAction):
         if _on_telegram(tracker):
             dispatcher.utter_message(response="utter_link_needed")
             return [SlotSet("pending_task", None)]
+        if not _can_identify(tracker):
+            return [SlotSet("pending_task", "web")]  # the form ends at once; action_identify_done says why
         dispatcher.utter_message(response="utter_identify_first")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return [SlotSet("pending_task", intent if intent in RESUMABLE_TASKS else None)]

@@ -33,13 +33,16 @@ class Notifier(Protocol):
 
 
 class LoggingNotifier:
-    """Writes alerts to the log, so an alert is visible even with no channel attached."""
+    """Writes alerts to the log, so an alert is visible even with no channel attached.
+
+    Only ids: the log is not a place for names, phone or ID numbers, or what was said
+    (staff read those on the console, where they are masked and access is audited).
+    """
 
     def alert_raised(self, notice: AlertNotice) -> None:
         logger.warning(
-            "ALERT %s resident=%s (%s) channel=%s location=%s text=%r",
-            notice.alert_id, notice.resident_id, notice.resident_name,
-            notice.channel, notice.location, notice.text,
+            "ALERT %s resident=%s channel=%s family_notices=%d",
+            notice.alert_id, notice.resident_id, notice.channel, len(notice.family_member_ids),
         )
 
 

@@ -28,6 +28,13 @@ def message_metadata(tracker: Tracker) -> ChannelMetadata:
         return ChannelMetadata()
 
 
+def channel_verified(tracker: Tracker) -> bool:
+    """Whether the latest message came with the channel secret (the channel sets this, never the caller)."""
+    # At session start the message's metadata is in Rasa's session_started_metadata slot.
+    raw = tracker.latest_message.get("metadata") or tracker.get_slot("session_started_metadata") or {}
+    return isinstance(raw, dict) and raw.get("verified") is True
+
+
 def last_answer(tracker: Tracker) -> List[Dict[str, Any]]:
     """The bot messages that answered the latest user turn that was not a repeat/slower/louder."""
     events = tracker.events

@@ -29,6 +29,10 @@ from bench.processes import load_average  # noqa: E402
 SECRET = "bench-secret"
 
 
+ACTION_TOKEN = "bench-action-token"
+HEADERS = {"actions": {"X-Xiaonuan-Action-Token": ACTION_TOKEN}}  # the action server answers only Rasa
+
+
 def watch(urls: Dict[str, str], started: float, seen: Dict[str, float], stop: threading.Event) -> None:
     """Record the first moment each URL answers 200, in seconds after `started`."""
     while not stop.is_set() and len(seen) < len(urls):
@@ -36,7 +40,7 @@ def watch(urls: Dict[str, str], started: float, seen: Dict[str, float], stop: th
             if name in seen:
                 continue
             try:
-                if requests.get(url, timeout=1).status_code == 200:
+                if requests.get(url, timeout=1, headers=HEADERS.get(name, {})).status_code == 200:
                     seen[name] = time.monotonic() - started
             except requests.RequestException:
                 pass
@@ -57,6 +61,7 @@ def one_run(workdir: Path) -> Dict[str, float]:
     model = current_model(settings.model_dir) or train(settings.model_dir)
     url = f"sqlite:///{workdir / 'xiaonuan.db'}"
     settings = settings.with_overrides(database_url=url, channel_secret=SECRET, fixed_now=FROZEN_NOW,
+                                       action_token=ACTION_TOKEN,
                                        actions_port=free_port(settings.host), rasa_port=free_port(settings.host))
     engine = make_engine(url)
     create_schema(engine)

@@ -178,24 +178,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     with stack:
         print(f"[run] ready in {time.monotonic() - started:.1f} s: core {stack.rasa_url} "
               f"(loopback only), actions {stack.actions_url}", flush=True)
-        speaker, note = _speaker(stack.settings)
-        print(f"[run] {note}", flush=True)
-        sessions = sessions_for(stack.settings.database_url)
-        outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s,
-                              stack.settings.outbox_retry_base_s).start()
-        retention = _retention(stack.settings, sessions, stack.settings.run_dir / "retention.log")
-        _telegram, note = start_telegram(stack)
-        print(f"[run] {note}", flush=True)
-        console = _console(stack.settings, sessions)
-        server = _screen(stack.settings)
-        client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
-        try:
+        speaker = outbox = retention = console = server = None
+        try:  # a stop may come while the helpers below are still starting, too
+            speaker, note = _speaker(stack.settings)
+            print(f"[run] {note}", flush=True)
+            sessions = sessions_for(stack.settings.database_url)
+            outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s,
+                                  stack.settings.outbox_retry_base_s).start()
+            retention = _retention(stack.settings, sessions, stack.settings.run_dir / "retention.log")
+            _telegram, note = start_telegram(stack)
+            print(f"[run] {note}", flush=True)
+            console = _console(stack.settings, sessions)
+            server = _screen(stack.settings)
+            client = CoreClient(stack.rasa_url, stack.settings.channel_secret, stack.settings.core_timeout_s)
             _converse(client, stack.settings, speaker, server.screen if server else None)
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM in the middle of a turn: stop cleanly all the same
             print("\n[run] stopping ...", flush=True)
         finally:
-            outbox.stop()
-            retention.stop()
+            if outbox is not None:
+                outbox.stop()
+            if retention is not None:
+                retention.stop()
             if console is not None:
                 console.stop()
             if server is not None:
@@ -334,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    from bot.private_files import private_umask
+
+    private_umask()  # the database, logs and backups this process and its servers create: 0600 / 0700
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     return args.func(args)

@@ -110,6 +110,11 @@ class CoreClient:
                 continue
             if answer.status_code == 200:
                 return parse_turn(answer.json())
+            if answer.status_code == 429:  # too many messages: the core's polite answer, said as it is
+                try:
+                    return parse_turn(answer.json())
+                except ValueError:
+                    pass
             problem = f"core answered HTTP {answer.status_code}: {answer.text[:200]}"
             if answer.status_code < 500:
                 break  # the request itself is wrong: sending it again will not help

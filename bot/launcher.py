@@ -16,7 +16,10 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.core_client import HEALTH_PATH
+from bot.private_files import open_private_log, private_dir, write_private
 from bot.settings import PROJECT_ROOT, Settings, child_environment
+
+ACTION_TOKEN_HEADER = "X-Xiaonuan-Action-Token"  # bot.action_server.TOKEN_HEADER, without importing Sanic here
 
 
 class StartupError(RuntimeError):
@@ -54,18 +57,20 @@ def lock_store_config(redis_url: str) -> Optional[dict]:
 def write_runtime_config(run_dir: Path, settings: Settings, actions_port: int,
                          actions_url: Optional[str] = None) -> tuple:
     """Endpoints and credentials for this run, derived from settings."""
-    run_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(run_dir)
     endpoints = run_dir / "endpoints.yml"
     credentials = run_dir / "credentials.yml"
+    # Rasa sends the endpoint's `headers` with every call (rasa.utils.endpoints.EndpointConfig).
     config = {
-        "action_endpoint": {"url": actions_url or f"http://{settings.host}:{actions_port}/webhook"},
+        "action_endpoint": {"url": actions_url or f"http://{settings.host}:{actions_port}/webhook",
+                            "headers": {ACTION_TOKEN_HEADER: settings.action_token}},
         "tracker_store": tracker_store_config(settings.trackers_url),
     }
     lock_store = lock_store_config(settings.redis_url)
     if lock_store:
         config["lock_store"] = lock_store
-    endpoints.write_text(yaml.safe_dump(config, allow_unicode=True))
-    credentials.write_text(yaml.safe_dump({"bot.channels.secure_rest.SecureRestInput": None}))
+    write_private(endpoints, yaml.safe_dump(config, allow_unicode=True))
+    write_private(credentials, yaml.safe_dump({"bot.channels.secure_rest.SecureRestInput": None}))
     return endpoints, credentials
 
 
@@ -81,6 +86,11 @@ class Stack:
     rasa_urls: List[str] = field(default_factory=list)
     actions_env: dict = field(default_factory=dict, repr=False)
 
+    @property
+    def action_headers(self) -> dict:
+        """What the Rasa server sends the action server with every call (tests replay it)."""
+        return {ACTION_TOKEN_HEADER: self.settings.action_token}
+
     def restart_actions(self, wait_s: float = 120.0) -> None:
         """Start the action server again on its port (after it crashed or was killed)."""
         old = self.processes[0]
@@ -91,7 +101,8 @@ class Stack:
         log = self.logs[0]
         process = _spawn(actions_command(port), self.actions_env, log)
         self.processes[0] = process
-        _wait_healthy("action server", self.actions_url + "/health", process, log, time.monotonic() + wait_s)
+        _wait_healthy("action server", self.actions_url + "/health", process, log, time.monotonic() + wait_s,
+                      headers=self.action_headers)
 
     def stop(self, timeout_s: float = 15.0) -> None:
         for process in self.processes:
@@ -113,18 +124,18 @@ class Stack:
 
 
 def _spawn(command: List[str], env: dict, log: Path) -> subprocess.Popen:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(log, "ab")
+    handle = open_private_log(log)
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL)
 
 
-def _wait_healthy(name: str, url: str, process: subprocess.Popen, log: Path, deadline: float) -> None:
+def _wait_healthy(name: str, url: str, process: subprocess.Popen, log: Path, deadline: float,
+                  headers: Optional[dict] = None) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StartupError(f"{name} exited with code {process.returncode}; see {log}")
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(url, timeout=2, headers=headers or {}).status_code == 200:
                 return
         except requests.RequestException:
             pass
@@ -133,7 +144,7 @@ def _wait_healthy(name: str, url: str, process: subprocess.Popen, log: Path, dea
 
 
 def actions_command(port: int) -> List[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return [sys.executable, "-m", "bot.action_server", "--port", str(port)]
 
 
 def core_command(model: Path, endpoints: Path, credentials: Path, host: str, port: int) -> List[str]:
@@ -162,6 +173,8 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
     """
     if not settings.channel_secret:
         settings = settings.with_overrides(channel_secret=secrets.token_urlsafe(32))
+    if not settings.action_token:
+        settings = settings.with_overrides(action_token=secrets.token_urlsafe(32))
     if replicas > 1 and not settings.redis_url:
         raise StartupError("several Rasa servers need REDIS_URL (Rasa's Redis lock store), or they would "
                            "process one conversation's messages at the same time")
@@ -188,7 +201,8 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
             stack.processes.append(process)
             stack.logs.append(log)
             cores.append((process, log))
-        _wait_healthy("action server", stack.actions_url + "/health", actions, actions_log, deadline)
+        _wait_healthy("action server", stack.actions_url + "/health", actions, actions_log, deadline,
+                      headers=stack.action_headers)
         for url, (process, log) in zip(urls, cores):
             _wait_healthy("Rasa server", url + HEALTH_PATH, process, log, deadline)
     except BaseException:

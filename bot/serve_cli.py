@@ -13,6 +13,9 @@ def cmd_actions(args: argparse.Namespace) -> int:
     from bot.launcher import actions_command, server_environment
 
     settings = load_settings()
+    if not settings.action_token:
+        print("[actions] set XIAONUAN_ACTION_TOKEN: every core presents it to the action servers", file=sys.stderr)
+        return 2
     command = actions_command(args.port)
     os.chdir(PROJECT_ROOT)
     os.execve(command[0], command, server_environment(settings))
@@ -27,6 +30,8 @@ def cmd_core(args: argparse.Namespace) -> int:
     problems = []
     if not settings.channel_secret:
         problems.append("set XIAONUAN_CHANNEL_SECRET: every core and every channel must share one secret")
+    if not settings.action_token:
+        problems.append("set XIAONUAN_ACTION_TOKEN: the token this core presents to the action servers")
     if args.replica and not settings.redis_url:
         problems.append("set REDIS_URL: cores that share conversations need Rasa's Redis lock store")
     if args.replica and settings.database_url.startswith("sqlite"):

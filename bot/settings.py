@@ -65,6 +65,21 @@ class Settings:
     channel_secret: str = ""
     """Secret a channel must present to speak for a resident; empty means one is generated per run."""
 
+    action_token: str = ""
+    """Token the Rasa server presents to the action server on every call; empty means one is generated per run."""
+
+    webhook_per_minute: int = 30
+    """Messages one sender may send to the core's webhook per minute; more get 429 and are not processed."""
+
+    anonymous_per_minute: int = 20
+    """Messages per minute from all callers without the channel secret together (a scan with made-up senders)."""
+
+    identify_failures_per_resident: int = 5
+    """Failed identifications naming one resident (any kiosk, any conversation) within a day before staff must help."""
+
+    identify_failures_per_kiosk: int = 10
+    """Failed identifications at one kiosk within an hour before it stops identifying and staff are told."""
+
     model_dir: Path = PROJECT_ROOT / "models"
     """Where trained Rasa models are stored (Rasa's default)."""
 
@@ -201,6 +216,10 @@ class Settings:
             raise ValueError("a Telegram webhook needs TELEGRAM_WEBHOOK_SECRET")
         if not 0 <= self.telegram_webhook_port <= 65535:
             raise ValueError("TELEGRAM_WEBHOOK_PORT must be between 0 and 65535")
+        for name in ("webhook_per_minute", "anonymous_per_minute", "identify_failures_per_resident",
+                     "identify_failures_per_kiosk"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
         if self.telegram_messages_per_minute < 1:
             raise ValueError("XIAONUAN_TELEGRAM_PER_MINUTE must be at least 1")
         if self.retention_days < 1:
@@ -239,6 +258,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         rasa_port=_int(env, "XIAONUAN_RASA_PORT", defaults.rasa_port),
         actions_port=_int(env, "XIAONUAN_ACTIONS_PORT", defaults.actions_port),
         channel_secret=env.get("XIAONUAN_CHANNEL_SECRET", "").strip(),
+        action_token=env.get("XIAONUAN_ACTION_TOKEN", "").strip(),
+        webhook_per_minute=_int(env, "XIAONUAN_WEBHOOK_PER_MINUTE", defaults.webhook_per_minute),
+        anonymous_per_minute=_int(env, "XIAONUAN_ANONYMOUS_PER_MINUTE", defaults.anonymous_per_minute),
+        identify_failures_per_resident=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_RESIDENT",
+                                            defaults.identify_failures_per_resident),
+        identify_failures_per_kiosk=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_KIOSK",
+                                         defaults.identify_failures_per_kiosk),
         model_dir=Path(env.get("XIAONUAN_MODEL_DIR", "").strip() or defaults.model_dir),
         run_dir=Path(env.get("XIAONUAN_RUN_DIR", "").strip() or defaults.run_dir),
         kiosk_mode=env.get("XIAONUAN_KIOSK_MODE", "").strip() or ("home" if resident else defaults.kiosk_mode),
@@ -289,6 +315,11 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "REDIS_URL": settings.redis_url,
             "XIAONUAN_HOST": settings.host,
             "XIAONUAN_CHANNEL_SECRET": settings.channel_secret,
+            "XIAONUAN_ACTION_TOKEN": settings.action_token,
+            "XIAONUAN_WEBHOOK_PER_MINUTE": str(settings.webhook_per_minute),
+            "XIAONUAN_ANONYMOUS_PER_MINUTE": str(settings.anonymous_per_minute),
+            "XIAONUAN_IDENTIFY_FAILURES_PER_RESIDENT": str(settings.identify_failures_per_resident),
+            "XIAONUAN_IDENTIFY_FAILURES_PER_KIOSK": str(settings.identify_failures_per_kiosk),
             "XIAONUAN_KIOSK_MODE": settings.kiosk_mode,
             "XIAONUAN_KIOSK_LOCATION": settings.kiosk_location,
             "XIAONUAN_COMMUNITY_PHONE": settings.community_phone,

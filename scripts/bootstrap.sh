@@ -10,8 +10,12 @@ VENV=.venv
 # chromium: the kiosk screen's browser and the tests that drive it (no browser downloads);
 # fonts-wqy-microhei: Chinese characters on the screen (without it they are empty boxes);
 # ffmpeg: Telegram voice notes (OGG/Opus) in and out;
-# postgresql, redis-server: the scale-out layout (tests start throwaway servers on loopback).
+# postgresql, redis-server: the scale-out layout (tests start throwaway servers on loopback);
+# npm (only when no npm is on PATH, e.g. Node's own packages): installs axe-core, the accessibility
+# engine the browser tests inject into every page.
 SYSTEM_PACKAGES=(espeak-ng sox libportaudio2 chromium fonts-wqy-microhei ffmpeg postgresql redis-server)
+command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES+=(npm)
+AXE_VERSION=4.10.2
 
 say() { echo "[setup] $*"; }
 
@@ -76,5 +80,20 @@ install_python_packages() {
   echo "$want" > "$stamp"
 }
 
+install_axe() {
+  # axe-core from the npm registry into .venv/axe (gitignored, removed by make clean); the tests read
+  # axe.min.js from there and never download anything while they run.
+  local dir="$VENV/axe" file="$VENV/axe/node_modules/axe-core/package.json"
+  if [ -f "$file" ] && grep -q "\"version\": \"$AXE_VERSION\"" "$file"; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    say "npm is missing: the accessibility tests need it to install axe-core (apt-get install npm)"
+    return 0
+  fi
+  say "installing axe-core $AXE_VERSION (accessibility tests)"
+  mkdir -p "$dir"
+  npm install --silent --no-save --no-audit --no-fund --no-package-lock --prefix "$dir" "axe-core@$AXE_VERSION" >/dev/null
+}
+
 install_system_packages
 install_python_packages
+install_axe

@@ -26,8 +26,9 @@ class _Core(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Core.seen.append((self.headers.get(SECRET_HEADER), body))
-        status = 500 if body["message"] == "boom" else 200
-        payload = json.dumps([{"recipient_id": body["sender"], "text": "收到"}]).encode()
+        status = {"boom": 500, "flood": 429}.get(body["message"], 200)
+        text = "您发得太快了，请稍等一分钟再说。" if status == 429 else "收到"
+        payload = json.dumps([{"recipient_id": body["sender"], "text": text}]).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
@@ -68,3 +69,8 @@ def test_a_failed_attempt_is_retried_with_the_same_message_id(core_url) -> None:
         CoreClient(core_url, "s", timeout_s=5, retries=2, retry_pause_s=0.01).send("a", "boom", ChannelMetadata())
     ids = [body["message_id"] for _, body in _Core.seen]
     assert len(ids) == 3 and len(set(ids)) == 1
+
+
+def test_a_rate_limited_turn_is_the_cores_polite_answer(core_url) -> None:
+    turn = CoreClient(core_url, "s3cret", retries=0).send("kiosk-1", "flood", ChannelMetadata(channel="kiosk"))
+    assert "稍等" in turn.text

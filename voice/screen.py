@@ -4,12 +4,22 @@ It shows what was heard, the answer in large type, the kiosk's state by colour
 and word, big buttons for the main tasks and the core's own buttons, and a red
 emergency button. The page polls `/state`; a press posts to `/press`. It
 listens on loopback only; the browser runs full-screen on the kiosk itself.
+
+Any local process, or any web page open in a browser on the kiosk, could reach
+those two doors: a text/plain POST from a foreign origin pressed 救命, and
+`/state` showed what was heard and said. So the server makes a token per run
+and writes it into the page it serves; `/state` and `/press` need it in the
+`X-Screen-Token` header, a press must be JSON, and a request whose Origin (or
+Host) is not the screen's own is refused. Every response carries security
+headers, the page's scripts run under a per-response CSP nonce.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import queue
+import secrets
 import threading
 from dataclasses import asdict, dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +34,23 @@ STATE_WORDS = {"idle": "请说“小暖”或点屏幕", "listening": "正在听
 MAIN_BUTTONS = (("订餐", "我要订餐"), ("上门服务", "我要约上门服务"), ("政策咨询", "我想问政策"), ("再说一遍", "再说一遍"))
 EMERGENCY = ("紧急求助", "救命")  # the same words as saying it: the same alert
 MAX_PRESS_BYTES = 2048
+TOKEN_HEADER = "X-Screen-Token"
+
+
+def security_headers(nonce: str = "") -> dict:
+    """Headers on every answer: no framing, no sniffing, no referrer, only the page's own scripts."""
+    script = f"'nonce-{nonce}'" if nonce else "'none'"
+    return {
+        "Content-Security-Policy": (f"default-src 'none'; script-src {script}; style-src {script}; "
+                                    "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+                                    "frame-ancestors 'none'"),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
 
 
 @dataclass(frozen=True)
@@ -67,28 +94,64 @@ class Screen:
         return [p for _, p in MAIN_BUTTONS] + [EMERGENCY[1]] + [p for _, p in state.buttons] + ["listen", "stop"]
 
 
-def _handler(screen: Screen):  # type: ignore[no-untyped-def]
+def _handler(screen: Screen, token: str, origins: Tuple[str, ...]):  # type: ignore[no-untyped-def]
+    hosts = tuple(origin.split("//", 1)[1] for origin in origins)
+
     class Handler(BaseHTTPRequestHandler):
-        def _send(self, status: int, body: bytes, kind: str) -> None:
+        def _send(self, status: int, body: bytes, kind: str, nonce: str = "") -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            for name, value in security_headers(nonce).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
+        def _refuse(self, status: int, reason: str) -> None:
+            self._send(status, json.dumps({"error": reason}).encode(), "application/json")
+
+        def _same_origin(self) -> bool:
+            """The Host is the screen's own (no DNS rebinding), and so is the Origin when a browser sends one."""
+            if (self.headers.get("Host") or "") not in hosts:
+                return False
+            origin = self.headers.get("Origin")
+            if origin is not None and origin not in origins:
+                return False
+            return (self.headers.get("Sec-Fetch-Site") or "same-origin") in ("same-origin", "none")
+
+        def _token_ok(self) -> bool:
+            sent = self.headers.get(TOKEN_HEADER) or ""
+            return hmac.compare_digest(sent.encode("utf-8", "replace"), token.encode())
+
         def do_GET(self) -> None:  # noqa: N802
-            if self.path in ("/", "/index.html"):
-                self._send(200, PAGE.read_bytes(), "text/html; charset=utf-8")
+            if not self._same_origin():
+                self._refuse(403, "not from this screen")
+            elif self.path in ("/", "/index.html"):
+                nonce = secrets.token_urlsafe(16)
+                page = PAGE.read_text(encoding="utf-8").replace("__NONCE__", nonce).replace("__TOKEN__", token)
+                self._send(200, page.encode(), "text/html; charset=utf-8", nonce)
             elif self.path == "/state":
+                if not self._token_ok():
+                    self._refuse(401, "the screen's token is required")
+                    return
                 self._send(200, json.dumps(screen.state.as_json(), ensure_ascii=False).encode(),
                            "application/json; charset=utf-8")
             else:
-                self._send(404, b'{"error": "not found"}', "application/json")
+                self._refuse(404, "not found")
 
         def do_POST(self) -> None:  # noqa: N802
             if self.path != "/press":
-                self._send(404, b'{"error": "not found"}', "application/json")
+                self._refuse(404, "not found")
+                return
+            if not self._same_origin():
+                self._refuse(403, "not from this screen")
+                return
+            if not self._token_ok():
+                self._refuse(401, "the screen's token is required")
+                return
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if kind != "application/json":
+                self._refuse(415, "a press must be application/json")
                 return
             try:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -107,6 +170,11 @@ def _handler(screen: Screen):  # type: ignore[no-untyped-def]
             screen.presses.put(payload)
             self._send(200, b'{"ok": true}', "application/json")
 
+        def do_PUT(self) -> None:  # noqa: N802
+            self._refuse(405, "method not allowed")
+
+        do_DELETE = do_PATCH = do_OPTIONS = do_PUT
+
         def log_message(self, *args: object) -> None:
             logger.debug("screen: %s", args)
 
@@ -118,7 +186,12 @@ class ScreenServer:
 
     def __init__(self, screen: Screen, host: str = "127.0.0.1", port: int = 0) -> None:
         self.screen = screen
-        self._server = ThreadingHTTPServer((host, port), _handler(screen))
+        self.token = secrets.token_urlsafe(32)
+        self._server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)
+        bound = self._server.server_address[1]
+        names = {host, "127.0.0.1", "localhost"} if host in ("127.0.0.1", "localhost") else {host}
+        self.origins = tuple(f"http://{name}:{bound}" for name in sorted(names))
+        self._server.RequestHandlerClass = _handler(screen, self.token, self.origins)
         self._thread: Optional[threading.Thread] = None
 
     @property

@@ -4,6 +4,12 @@ A request whose metadata names a person (resident, family member, staff) must
 carry the channel secret in the `X-Xiaonuan-Secret` header, or it is refused
 with 401. Anonymous requests are accepted but their sender ids are kept apart
 ("anon:" prefix), so nobody can step into an identified conversation.
+A request that claims a channel, kiosk mode or location also needs the secret:
+the kiosk always presents it, so only our own channels can start the community
+kiosk's identification or say where an alert comes from. The channel adds
+`verified` to the metadata it passes on (never taken from the caller). Each
+sender may send `XIAONUAN_WEBHOOK_PER_MINUTE` messages a minute, and all callers
+without the secret together `XIAONUAN_ANONYMOUS_PER_MINUTE`; more get 429.
 A message sent again with the same `message_id` (a channel retrying after a
 timeout) gets the answer it got the first time and is not processed again.
 """
@@ -22,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.metadata import ChannelMetadata, MetadataError, clean_text
+from bot.rate_limit import RateLimiter
 from bot.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -126,6 +133,14 @@ async def handle_once(request: Request, message: UserMessage,
     return None
 
 
+def claims_a_place(metadata: ChannelMetadata) -> bool:
+    """Metadata only our channels may send: a channel other than plain REST, a kiosk mode, a location."""
+    return metadata.channel not in ("rest", "test") or metadata.kiosk_mode is not None or metadata.location is not None
+
+
+TOO_MANY = "您发得太快了，请稍等一分钟再说。着急的话，请打社区电话{community_phone}；有危险请打120。"
+
+
 def secret_ok(presented: Optional[str], expected: str) -> bool:
     if not expected or not presented:
         return False
@@ -141,6 +156,16 @@ class SecureRestInput(InputChannel):
 
     def __init__(self, settings: Optional[Settings] = None) -> None:
         self._settings = settings
+        self._per_sender: Optional[RateLimiter] = None
+        self._anonymous: Optional[RateLimiter] = None
+
+    def _within_limits(self, sender: str, verified: bool) -> bool:
+        if self._per_sender is None:
+            self._per_sender = RateLimiter(self.settings.webhook_per_minute)
+            self._anonymous = RateLimiter(self.settings.anonymous_per_minute)
+        if not verified and not self._anonymous.allow("anonymous"):
+            return False
+        return self._per_sender.allow(sender)
 
     @property
     def settings(self) -> Settings:
@@ -167,15 +192,23 @@ class SecureRestInput(InputChannel):
                 return _error(400, str(exc))
             metadata: ChannelMetadata = parsed["metadata"]
             sender = parsed["sender"]
-            if metadata.names_a_person:
-                if not secret_ok(request.headers.get(SECRET_HEADER), self.settings.channel_secret):
-                    logger.warning("refused identity metadata without a valid secret from %s", request.ip)
-                    return _error(401, "a valid channel secret is required to speak for a person")
-            else:
-                sender = sender if sender.startswith("anon:") else f"anon:{sender}"
+            verified = secret_ok(request.headers.get(SECRET_HEADER), self.settings.channel_secret)
+            if (metadata.names_a_person or claims_a_place(metadata)) and not verified:
+                logger.warning("refused channel metadata without a valid secret from %s", request.ip)
+                return _error(401, "a valid channel secret is required to speak for a person or a kiosk")
+            if not metadata.names_a_person:
+                if verified:  # a community kiosk: nobody named yet
+                    sender = sender if sender.startswith("anon:") else f"anon:{sender}"
+                else:  # kept apart from the kiosks' conversations too, whatever sender it names
+                    sender = sender if sender.startswith("anon:web-") else f"anon:web-{sender.removeprefix('anon:')}"
+            if not self._within_limits(sender, verified):
+                logger.warning("rate limit: refused a message from sender %s", sender)
+                return response.json([{"recipient_id": sender, "text": TOO_MANY.format(
+                    community_phone=self.settings.community_phone)}], status=429)
             collector = CollectingOutputChannel()
             message = UserMessage(parsed["message"], collector, sender, input_channel=self.name(),
-                                  metadata=metadata.as_dict(), message_id=parsed["message_id"])
+                                  metadata={**metadata.as_dict(), "verified": verified},
+                                  message_id=parsed["message_id"])
             try:
                 previous = await handle_once(request, message, on_new_message)
             except ConversationsUnavailable as error:

@@ -119,6 +119,9 @@ def backup_sqlite(database: Path, target: Path) -> BackupInfo:
 
 def _copy(source: sqlite3.Connection, path: Path) -> None:
     """Copy in one step: one read transaction, so one consistent snapshot, while writers go on (WAL)."""
+    from bot.private_files import private_file
+
+    private_file(path)  # a backup holds everything the database does: 0600
     destination = sqlite3.connect(path)
     try:
         source.backup(destination)

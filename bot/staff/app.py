@@ -12,19 +12,20 @@ import itertools
 import logging
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sqlalchemy.orm import sessionmaker
 
 from actions.db.models import AuditLog
 from bot.settings import Settings
 from bot.staff import auth
-from bot.staff.masking import mask_id_number, mask_phone
+from bot.staff.masking import mask_id_number, mask_in_text, mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ COOKIE = "xn_staff"
 LOGIN_CSRF_COOKIE = "xn_login_csrf"
 PUBLIC_PATHS = ("/login", "/static/", "/favicon.ico")
 FRAGMENT_PATHS = ("/alerts/banner",)
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "media-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 MAX_ROW_ID = 2**31 - 1  # the largest INTEGER key on PostgreSQL; SQLite's is larger
 _names = itertools.count(1)
 
@@ -45,6 +48,7 @@ class Console:
     sessions: sessionmaker
     templates: Environment
     app: Sanic
+    throttle: auth.LoginThrottle = field(default_factory=auth.LoginThrottle)
 
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> response.HTTPResponse:
         staff = getattr(request.ctx, "staff", None)
@@ -78,6 +82,7 @@ def _templates(settings: Settings) -> Environment:
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
     env.filters["phone"] = mask_phone
     env.filters["id_number"] = mask_id_number
+    env.filters["masked"] = mask_in_text  # every free text staff read outside the alert's and resident's own page
     # The database keeps UTC; staff read the community's local time.
     env.filters["when"] = lambda value: to_local(settings, value).strftime("%m-%d %H:%M") if value else ""
     return env
@@ -131,6 +136,15 @@ def _path_ids_ok(request: Request) -> bool:
     return True
 
 
+def _static_missing(path: str) -> bool:
+    """A /static/ path that is not one of the console's files (the folder itself gave a 500)."""
+    if not path.startswith("/static/"):
+        return False
+    folder = (HERE / "static").resolve()
+    target = (folder / path[len("/static/"):]).resolve()
+    return target.parent != folder or not target.is_file()
+
+
 def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     app = Sanic(f"xiaonuan_staff_{next(_names)}")
     app.config.RESPONSE_TIMEOUT = 60
@@ -142,6 +156,8 @@ def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
     @app.middleware("request")
     async def gate(request: Request) -> Optional[response.HTTPResponse]:
         request.ctx.staff = None
+        if _static_missing(request.path):
+            return response.text("没有这个文件", status=404)
         if request.route is None:  # Sanic's own answer to a request no route took (404, 413 …)
             return None
         if request.method == "POST" and _unreadable_form(request):
@@ -172,6 +188,20 @@ def build_console(settings: Settings, sessions: sessionmaker) -> Sanic:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("Cache-Control", "no-store")
+        # Only the console's own script and style sheet; no inline script, no framing, no foreign forms.
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        resp.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+
+    @app.exception(SanicException)
+    async def refused(request: Request, exc: SanicException) -> response.HTTPResponse:
+        """A probe Sanic itself refuses (bad range, bad URL …): a status and one log line, no traceback."""
+        status = getattr(exc, "status_code", 500) or 500
+        if status >= 500:
+            logger.error("console: %s on %s", type(exc).__name__, request.path, exc_info=exc)
+        else:
+            logger.info("console: %s %s on %s", status, type(exc).__name__, request.path)
+        return response.text("请求的格式不对" if status < 500 else "出了点问题，请稍后再试", status=status)
 
     from bot.staff.views import register_all
 

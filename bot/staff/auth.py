@@ -1,16 +1,24 @@
-"""Staff accounts: argon2 password hashes, lock-out after failed logins, server-side sessions, CSRF tokens.
+"""Staff accounts: argon2 password hashes, throttled logins, server-side sessions, CSRF tokens.
 
 The session cookie carries a random token; the database keeps only its SHA-256,
 with the session's CSRF token, so a stolen database gives no live sessions.
+
+Failed logins slow down the one who fails, not the account's owner: five failures
+from one source for one user name make that source wait, 30 s doubling to 15 min.
+Only a flood from many sources (50 failures in a row) makes the account itself wait,
+with the same backoff. An unknown user name costs the same argon2 work as a real one
+and gets the same answer. A password reset or change ends the account's other sessions.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from typing import Optional, Tuple
+import threading
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -19,8 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.db.models import AuditLog, StaffSession, StaffUser, utcnow
 
-MAX_FAILED_LOGINS = 5
-LOCK_FOR = dt.timedelta(minutes=15)
+MAX_FAILED_LOGINS = 5  # from one source, for one user name, before that source waits
+ACCOUNT_FAILURES = 50  # from all sources together before the account itself waits
+FIRST_WAIT = dt.timedelta(seconds=30)
+LOCK_FOR = dt.timedelta(minutes=15)  # the longest wait
 SESSION_FOR = dt.timedelta(hours=12)
 MIN_PASSWORD = 10
 ROLES = ("admin", "staff")
@@ -50,8 +60,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against for unknown users, so they take as long as real ones (made on first use)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def password_matches(stored: Optional[str], password: str) -> bool:
     if not stored:
+        try:
+            _hasher.verify(_dummy_hash(), password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            pass
         return False
     try:
         return _hasher.verify(stored, password)
@@ -79,12 +99,71 @@ def ensure_first_admin(sessions: sessionmaker) -> Optional[Tuple[str, str]]:
         return admin.username, password
 
 
-def password_problem(password: str, again: str) -> Optional[str]:
+MIN_STRENGTH = 3  # zxcvbn's score 0–4: 3 is "safely unguessable" for an online attack
+
+
+def password_problem(password: str, again: str, user_inputs: Tuple[str, ...] = ()) -> Optional[str]:
+    """Why a new password is refused (in Chinese, for the form), or None.
+
+    zxcvbn knows common passwords, keyboard walks, sequences and repeats; the user's own
+    names are added to what it looks for.
+    """
+    from zxcvbn import zxcvbn
+
     if password != again:
         return "两次输入的密码不一样。"
     if len(password) < MIN_PASSWORD:
         return f"密码至少要{MIN_PASSWORD}位。"
+    lowered = password.lower()
+    if any(word and len(lowered.replace(word.lower(), "")) < MIN_PASSWORD for word in user_inputs):
+        return "密码不能只是您的用户名或名字，请换一个。"
+    # zxcvbn refuses more than 72 characters; a longer password is judged by its start.
+    if zxcvbn(password[:72], user_inputs=[w[:72] for w in user_inputs if w])["score"] < MIN_STRENGTH:
+        return "这个密码太常见或太好猜了。请用几个不相关的词加上数字，比如“松树-茶杯-2718-晚霞”。"
     return None
+
+
+def _wait_after(failures: int, threshold: int) -> Optional[dt.timedelta]:
+    """How long to wait after this many failures in a row: none below the threshold, then doubling."""
+    if failures < threshold:
+        return None
+    return min(LOCK_FOR, FIRST_WAIT * (2 ** min(failures - threshold, 10)))
+
+
+@dataclass
+class LoginThrottle:
+    """Failures per (user name, source) in this console process; a success clears them."""
+
+    _failures: Dict[Tuple[str, str], Tuple[int, dt.datetime]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_until(self, username: str, source: str) -> Optional[dt.datetime]:
+        with self._lock:
+            count, last = self._failures.get((username.lower(), source), (0, None))
+        wait = _wait_after(count, MAX_FAILED_LOGINS)
+        return last + wait if wait and last else None
+
+    def failed(self, username: str, source: str, now: dt.datetime) -> Optional[dt.datetime]:
+        """Count a failure; returns until when this source now waits (None: no wait yet)."""
+        with self._lock:
+            if len(self._failures) > 10000:  # many made-up names: keep only the ones still waiting
+                horizon = now - LOCK_FOR
+                self._failures = {k: v for k, v in self._failures.items() if v[1] > horizon}
+            count = self._failures.get((username.lower(), source), (0, now))[0] + 1
+            self._failures[(username.lower(), source)] = (count, now)
+        wait = _wait_after(count, MAX_FAILED_LOGINS)
+        return now + wait if wait else None
+
+    def clear(self, username: str) -> None:
+        with self._lock:
+            for key in [k for k in self._failures if k[0] == username.lower()]:
+                del self._failures[key]
+
+
+def _locked_message(until: dt.datetime, now: dt.datetime) -> str:
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    wait = f"{seconds}秒" if seconds < 120 else f"{(seconds + 59) // 60}分钟"
+    return f"登录失败次数太多，已暂时锁定。请{wait}后再试，或请管理员解锁。"
 
 
 class LoginRefused(Exception):
@@ -95,34 +174,52 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[dt.datetime] = None) -> str:
-    """Check the password (counting failures, locking after five) and open a session; returns its token.
+def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[dt.datetime] = None,
+           source: str = "?", throttle: Optional[LoginThrottle] = None) -> str:
+    """Check the password and open a session; returns its token.
 
+    Failures are counted per (user name, source) in `throttle` and per account in the database;
+    a source that failed five times waits, whoever it names (an unknown name the same as a real one).
     A refusal is raised only after the transaction has committed, so failures are counted.
     """
     now = now or utcnow()
-    locked = "登录失败次数太多，账号已锁定15分钟。请稍后再试，或请管理员解锁。"
+    throttle = throttle if throttle is not None else LoginThrottle()
+    name = username.strip()
     refusal: Optional[str] = None
     token = secrets.token_urlsafe(32)
+    waiting = throttle.wait_until(name, source)
+    if waiting is not None and waiting > now:
+        password_matches(None, password)  # the same work as any other answer
+        with sessions.begin() as session:
+            user = session.scalar(select(StaffUser).where(StaffUser.username == name))
+            if user is not None:
+                session.add(AuditLog(actor=f"staff:{user.id}", action="login_while_locked", detail=source[:60]))
+        raise LoginRefused(_locked_message(waiting, now))
     with sessions.begin() as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+        user = session.scalar(select(StaffUser).where(StaffUser.username == name))
         if user is None:
             password_matches(None, password)
-            refusal = "用户名或密码不对。"
+            until = throttle.failed(name, source, now)
+            refusal = _locked_message(until, now) if until else "用户名或密码不对。"
         elif user.locked_until is not None and user.locked_until > now:
-            session.add(AuditLog(actor=f"staff:{user.id}", action="login_while_locked"))
-            refusal = locked
+            password_matches(None, password)
+            session.add(AuditLog(actor=f"staff:{user.id}", action="login_while_locked", detail=source[:60]))
+            refusal = _locked_message(user.locked_until, now)
         elif not password_matches(user.password_hash, password):
             user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCK_FOR
-                user.failed_logins = 0
-                session.add(AuditLog(actor=f"staff:{user.id}", action="locked_out"))
-                refusal = locked
+            until = throttle.failed(name, source, now)
+            account_wait = _wait_after(user.failed_logins, ACCOUNT_FAILURES)
+            if account_wait:
+                user.locked_until = now + account_wait
+                until = max(until or now, user.locked_until)
+            if until:
+                session.add(AuditLog(actor=f"staff:{user.id}", action="locked_out", detail=source[:60]))
+                refusal = _locked_message(until, now)
             else:
-                session.add(AuditLog(actor=f"staff:{user.id}", action="login_failed"))
+                session.add(AuditLog(actor=f"staff:{user.id}", action="login_failed", detail=source[:60]))
                 refusal = "用户名或密码不对。"
         else:
+            throttle.clear(name)
             user.failed_logins = 0
             user.locked_until = None
             session.add(StaffSession(token_hash=_token_hash(token), staff_id=user.id,
@@ -161,12 +258,23 @@ def csrf_ok(staff: StaffView, sent: Optional[str]) -> bool:
     return bool(sent) and hmac.compare_digest(staff.csrf_token.encode(), (sent or "").encode())
 
 
-def change_password(sessions: sessionmaker, staff_id: int, password: str) -> None:
+def end_sessions(session: Session, staff_id: int, keep_token: Optional[str] = None) -> int:
+    """End every session of the account (but the one changing its password); returns how many."""
+    query = delete(StaffSession).where(StaffSession.staff_id == staff_id)
+    if keep_token:
+        query = query.where(StaffSession.token_hash != _token_hash(keep_token))
+    return session.execute(query).rowcount or 0
+
+
+def change_password(sessions: sessionmaker, staff_id: int, password: str, keep_token: Optional[str] = None) -> None:
+    """Set the new password and end the account's other sessions (a stolen one stops working)."""
     with sessions.begin() as session:
         user = session.get(StaffUser, staff_id)
         user.password_hash = hash_password(password)
         user.must_change_password = False
-        session.add(AuditLog(actor=f"staff:{staff_id}", action="password_changed", target=f"staff:{staff_id}"))
+        ended = end_sessions(session, staff_id, keep_token)
+        session.add(AuditLog(actor=f"staff:{staff_id}", action="password_changed", target=f"staff:{staff_id}",
+                             detail=f"other sessions ended: {ended}"))
 
 
 def create_staff(session: Session, username: str, display_name: str, role: str, by: str) -> str:

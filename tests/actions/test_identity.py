@@ -19,6 +19,19 @@ def _session_tracker(metadata: Dict[str, Any]):
     return make_tracker([], slots={"session_started_metadata": metadata})
 
 
+VERIFIED = {"channel": "kiosk", "kiosk_mode": "community", "location": "幸福里社区服务中心", "verified": True}
+
+
+def said_at_kiosk(text: str, intent: str) -> Dict[str, Any]:
+    """A user event from a community kiosk that presented the channel secret (the channel adds `verified`)."""
+    return user_event(text, intent, metadata=VERIFIED)
+
+
+def kiosk_tracker(events: List[Dict[str, Any]], **slots: Any):
+    return make_tracker(events, slots={"channel": "kiosk", "kiosk_mode": "community",
+                                       "location": "幸福里社区服务中心", **slots})
+
+
 async def test_home_kiosk_resident_is_known_from_the_start(sessions, dispatcher, domain) -> None:
     metadata = {"channel": "kiosk", "role": "resident", "resident_id": 2, "kiosk_mode": "home", "location": "王家"}
     events = await ActionSessionStart().run(dispatcher, _session_tracker(metadata), domain)
@@ -66,32 +79,60 @@ async def test_identification_name_phone_confirm(sessions, dispatcher, domain) -
     assert dispatcher.messages == []
 
 
-async def test_identification_unknown_name_and_wrong_digits(sessions, dispatcher, domain) -> None:
+async def test_an_unknown_name_is_not_told_apart_from_wrong_digits(sessions, dispatcher, domain) -> None:
     form = ValidateIdentifyForm()
-    tracker = make_tracker([user_event("李四", "inform")])
-    slots = form.validate_identify_name("李四", dispatcher, tracker, domain)
-    assert slots["identify_name"] is None and slots["identify_attempts"] == 1
-    assert dispatcher.messages[-1]["response"] == "utter_identify_name_unknown"
+    tracker = kiosk_tracker([said_at_kiosk("李四", "inform")])
+    assert form.validate_identify_name("李四", dispatcher, tracker, domain) == {"identify_name": "李四"}
+    answers = []
+    for name in ("李四", "张桂英"):
+        tracker = kiosk_tracker([said_at_kiosk("9999", "inform")], identify_name=name, identify_attempts=1)
+        slots = form.validate_identify_phone4("9999", dispatcher, tracker, domain)
+        assert slots["identify_phone4"] is None and slots["identify_name"] == name and slots["identify_attempts"] == 2
+        answers.append(dispatcher.messages[-1]["response"])
+    assert answers == ["utter_identify_phone_mismatch"] * 2
+    with sessions() as session:
+        targets = session.scalars(select(AuditLog.target).where(AuditLog.action == "identify_failed")).all()
+    assert sorted(targets) == ["kiosk:幸福里社区服务中心", "kiosk:幸福里社区服务中心", "resident:1"]
 
-    tracker = make_tracker([user_event("9999", "inform")], slots={"identify_name": "张桂英", "identify_attempts": 1})
-    slots = form.validate_identify_phone4("9999", dispatcher, tracker, domain)
-    assert slots["identify_phone4"] is None and slots["identify_name"] == "张桂英"
-    assert slots["identify_attempts"] == 2
-    assert dispatcher.messages[-1]["response"] == "utter_identify_phone_mismatch"
+
+async def test_failures_across_conversations_lock_out_and_tell_staff(sessions, dispatcher, domain) -> None:
+    from actions.db.models import HandoffRequest
+
+    form = ValidateIdentifyForm()
+    for attempt in range(5):
+        tracker = kiosk_tracker([said_at_kiosk("9999", "inform")], identify_name="张桂英")
+        form.validate_identify_phone4("9999", dispatcher, tracker, domain)
+    assert "暂时不能确认身份" in dispatcher.messages[-1]["text"]
+    tracker = kiosk_tracker([said_at_kiosk("1234", "inform")], identify_name="张桂英")
+    slots = form.validate_identify_phone4("1234", dispatcher, tracker, domain)
+    assert slots["identify_candidate_id"] is None and "暂时不能确认身份" in dispatcher.messages[-1]["text"]
+    assert await form.required_slots(["identify_name"], dispatcher, kiosk_tracker(
+        [said_at_kiosk("张桂英", "inform")], identify_attempts=slots["identify_attempts"]), domain) == []
+    with sessions() as session:
+        told = session.scalars(select(HandoffRequest).where(HandoffRequest.reason == "identify_locked")).all()
+    assert [h.resident_id for h in told] == [1]
+
+
+async def test_without_the_secret_there_is_no_identification(sessions, dispatcher, domain) -> None:
+    form = ValidateIdentifyForm()
+    wanted = ["identify_name", "identify_phone4", "identify_confirmed"]
+    web = make_tracker([user_event("你好", "greet", metadata={"verified": False})], slots={"channel": "rest"})
+    assert await form.required_slots(wanted, dispatcher, web, domain) == []
+    claimed = make_tracker([user_event("你好", "greet", metadata={"verified": False})], slots={"channel": "kiosk"})
+    assert await form.required_slots(wanted, dispatcher, claimed, domain) == []
 
 
 async def test_identification_gives_up_after_three_tries(sessions, dispatcher, domain) -> None:
     form = ValidateIdentifyForm()
     wanted = ["identify_name", "identify_phone4", "identify_confirmed"]
-    tracker = make_tracker([], slots={"identify_attempts": 3})
+    tracker = kiosk_tracker([said_at_kiosk("张桂英", "inform")], identify_attempts=3)
     assert await form.required_slots(wanted, dispatcher, tracker, domain) == []
-    tracker = make_tracker([], slots={"identify_attempts": 2})
+    tracker = kiosk_tracker([said_at_kiosk("张桂英", "inform")], identify_attempts=2)
     assert await form.required_slots(wanted, dispatcher, tracker, domain) == wanted
 
 
 async def test_identify_done_adopts_the_confirmed_resident(sessions, dispatcher, domain) -> None:
-    tracker = make_tracker([user_event("对", "affirm")],
-                           slots={"identify_confirmed": True, "identify_candidate_id": "1"})
+    tracker = kiosk_tracker([said_at_kiosk("对", "affirm")], identify_confirmed=True, identify_candidate_id="1")
     slots = _slots(await ActionIdentifyDone().run(dispatcher, tracker, domain))
     assert slots["resident_id"] == "1" and slots["identified"] is True and slots["actor_role"] == "resident"
     assert slots["identify_candidate_id"] is None
@@ -102,7 +143,7 @@ async def test_identify_done_adopts_the_confirmed_resident(sessions, dispatcher,
 
 
 async def test_identify_done_without_confirmation_carries_on(sessions, dispatcher, domain) -> None:
-    tracker = make_tracker([user_event("不对", "deny")], slots={"identify_attempts": 3})
+    tracker = kiosk_tracker([said_at_kiosk("不对", "deny")], identify_attempts=3)
     slots = _slots(await ActionIdentifyDone().run(dispatcher, tracker, domain))
     assert "resident_id" not in slots and slots["identify_attempts"] == 0
     assert dispatcher.messages[-1]["response"] == "utter_identify_give_up"
@@ -117,11 +158,11 @@ async def test_identify_stop_deactivates_the_form(sessions, dispatcher, domain) 
 async def test_a_task_asked_before_identification_is_resumed(sessions, dispatcher, domain) -> None:
     from actions.identity import ActionIdentifyFirst
 
-    asked = make_tracker([user_event("我要订饭", "book_meal")])
+    asked = kiosk_tracker([said_at_kiosk("我要订饭", "book_meal")])
     events = await ActionIdentifyFirst().run(dispatcher, asked, domain)
     assert _slots(events) == {"pending_task": "book_meal"}
-    tracker = make_tracker([user_event("对", "affirm")], slots={"identify_confirmed": True, "identify_candidate_id": "2",
-                                                              "pending_task": "book_meal"})
+    tracker = kiosk_tracker([said_at_kiosk("对", "affirm")], identify_confirmed=True, identify_candidate_id="2",
+                            pending_task="book_meal")
     events = await ActionIdentifyDone().run(dispatcher, tracker, domain)
     assert {"event": "followup", "timestamp": None, "name": "meal_booking_form"} in events
     assert _slots(events)["pending_task"] is None

@@ -31,8 +31,11 @@ def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
 def stack(e2e_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     url, _ = e2e_database
     # The servers run on the same frozen clock as the unit tests (Monday 08:00), so cut-offs are predictable.
+    # Rate limits well above what the tests send at once (the fuzz tests send many anonymous turns in a
+    # minute); tests/security/ runs its own stack with low limits and checks them.
     settings = load_settings().with_overrides(database_url=url, channel_secret=SECRET, rasa_port=0, actions_port=0,
-                                              fixed_now=NOW.isoformat())
+                                              fixed_now=NOW.isoformat(), webhook_per_minute=1000,
+                                              anonymous_per_minute=1000)
     model = train(settings.model_dir)
     running = start_stack(settings, model, run_dir=tmp_path_factory.mktemp("run"))
     yield running

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import delete, select
 
-from actions.db.models import Alert, NotUnderstoodTurn, StaffSession, StaffUser
+from actions.db.models import Alert, AuditLog, NotUnderstoodTurn, StaffSession, StaffUser
 from bot.metadata import ChannelMetadata
 from bot.staff import auth
 from bot.staff.app import ConsoleServer, build_console
@@ -86,8 +86,11 @@ def test_wrong_passwords_lock_the_account(browser, console, db) -> None:
     page.fill("input[name=password]", "right-password-1")
     page.click("button[type=submit]")
     assert "锁定" in page.inner_text(".error"), "even the right password waits out the lock"
+    assert "30秒" in page.inner_text(".error"), "a short wait that doubles, not a 15-minute wall"
     with db() as session:
-        assert session.scalar(select(StaffUser.locked_until).where(StaffUser.username == name)) is not None
+        user_id = session.scalar(select(StaffUser.id).where(StaffUser.username == name))
+        assert session.scalar(select(AuditLog.id).where(AuditLog.actor == f"staff:{user_id}",
+                                                        AuditLog.action == "locked_out")) is not None
     page.context.close()
 
 

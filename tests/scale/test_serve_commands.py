@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bot.core_client import HEALTH_PATH, CoreClient
-from bot.launcher import free_port
+from bot.launcher import ACTION_TOKEN_HEADER, free_port
 from bot.settings import PROJECT_ROOT
 from bot.training import train
 from tests.conftest import NOW
@@ -21,6 +21,7 @@ from tests.scale.test_replicas import kiosk
 
 pytestmark = pytest.mark.e2e
 SECRET = "serve-test-secret"
+ACTION_TOKEN = "serve-test-action-token"
 
 
 def _xiaonuan(*args: str, env: dict, log) -> subprocess.Popen:
@@ -28,17 +29,24 @@ def _xiaonuan(*args: str, env: dict, log) -> subprocess.Popen:
                             stdout=log, stderr=subprocess.STDOUT)
 
 
-def _wait(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
+def _wait(url: str, process: subprocess.Popen, seconds: float = 180, headers: dict = None) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, f"exited with {process.returncode}"
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(url, timeout=2, headers=headers or {}).status_code == 200:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.3)
     raise AssertionError(f"{url} did not answer")
+
+
+def test_the_action_server_refuses_to_start_without_a_token(tmp_path) -> None:
+    env = {**os.environ, "XIAONUAN_ACTION_TOKEN": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "actions", "--port", "0"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "XIAONUAN_ACTION_TOKEN" in done.stderr
 
 
 def test_core_refuses_to_be_a_replica_without_redis_and_postgres(tmp_path) -> None:
@@ -56,13 +64,14 @@ def test_actions_and_a_core_started_by_hand_on_one_postgres_database(app_postgre
     url = app_postgres.database_url("xiaonuan")
     actions_port, core_port = free_port("127.0.0.1"), free_port("127.0.0.1")
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_server.url, "XIAONUAN_CHANNEL_SECRET": SECRET,
-           "XIAONUAN_NOW": NOW.isoformat(), "XIAONUAN_TRACKER_STORE_URL": ""}
+           "XIAONUAN_ACTION_TOKEN": ACTION_TOKEN, "XIAONUAN_NOW": NOW.isoformat(), "XIAONUAN_TRACKER_STORE_URL": ""}
     with open(tmp_path / "actions.log", "ab") as actions_log, open(tmp_path / "core.log", "ab") as core_log:
         actions = _xiaonuan("actions", "--port", str(actions_port), env=env, log=actions_log)
         core = _xiaonuan("core", "--replica", "--port", str(core_port),
                          "--actions-url", f"http://127.0.0.1:{actions_port}/webhook", env=env, log=core_log)
         try:
-            _wait(f"http://127.0.0.1:{actions_port}/health", actions)
+            _wait(f"http://127.0.0.1:{actions_port}/health", actions, headers={ACTION_TOKEN_HEADER: ACTION_TOKEN})
+            assert requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=5).status_code == 401
             _wait(f"http://127.0.0.1:{core_port}{HEALTH_PATH}", core)
             sender = f"by-hand-{uuid.uuid4().hex[:6]}"
             answer = CoreClient(f"http://127.0.0.1:{core_port}", SECRET, 60).send(sender, "明天中午吃什么", kiosk(1))

@@ -19,12 +19,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def served():
     screen = Screen()
     server = ScreenServer(screen).start()
+    TOKENS[server.url] = server.token
     yield screen, server.url
     server.stop()
 
 
+TOKENS: dict = {}
+
+
 def _post(url: str, body: bytes) -> int:
-    request = urllib.request.Request(url + "press", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url + "press", data=body, headers={
+        "Content-Type": "application/json", "X-Screen-Token": TOKENS[url]})
     try:
         return urllib.request.urlopen(request, timeout=5).status
     except urllib.error.HTTPError as error:
@@ -34,7 +39,8 @@ def _post(url: str, body: bytes) -> int:
 def test_state_and_presses(served) -> None:
     screen, url = served
     screen.show(state="listening", heard="明天", answer="您想订哪一天的？", buttons=(("明天", "/inform"),))
-    state = json.loads(urllib.request.urlopen(url + "state", timeout=5).read())
+    state = json.loads(urllib.request.urlopen(urllib.request.Request(
+        url + "state", headers={"X-Screen-Token": TOKENS[url]}), timeout=5).read())
     assert (state["state"], state["state_word"], state["answer"]) == ("listening", "正在听", "您想订哪一天的？")
     assert state["buttons"] == [{"title": "明天", "payload": "/inform"}]
     assert _post(url, json.dumps({"payload": "/inform"}).encode()) == 200
@@ -54,7 +60,8 @@ def test_a_malformed_content_length_is_refused_and_the_server_goes_on(served, le
     screen, url = served
     host, port = url.split("//")[1].rstrip("/").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as connection:
-        connection.sendall(f"POST /press HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+        connection.sendall(f"POST /press HTTP/1.1\r\nHost: {host}:{port}\r\nX-Screen-Token: {TOKENS[url]}\r\n"
+                           f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n".encode())
         status = connection.recv(200).split(b" ")[1]
     assert status == b"400"
     assert _post(url, json.dumps({"payload": "救命"}).encode()) == 200
@@ -71,7 +78,7 @@ def _contrast(rgb_a: str, rgb_b: str) -> float:
 
 
 def test_the_page_in_headless_chromium(served) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     assert CHROMIUM, "make test installs Debian's chromium (scripts/bootstrap.sh)"
     screen, url = served
@@ -81,7 +88,7 @@ def test_the_page_in_headless_chromium(served) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(url)
-        page.wait_for_function("document.getElementById('answer').textContent === '您想订哪一天的？'", timeout=10000)
+        expect(page.locator("#answer")).to_have_text("您想订哪一天的？", timeout=10000)  # no eval under the CSP
         answer = page.eval_on_selector("#answer", "e => [getComputedStyle(e).fontSize, getComputedStyle(e).color,"
                                                   " getComputedStyle(document.body).backgroundColor]")
         assert float(answer[0].rstrip("px")) >= 48
@@ -94,7 +101,8 @@ def test_the_page_in_headless_chromium(served) -> None:
                                                 " getComputedStyle(e).backgroundColor]")
         assert state[0] == "正在说" and _contrast(state[1], state[2]) >= 7
         titles = page.eval_on_selector_all("button", "bs => bs.map(b => b.textContent)")
-        assert titles[:3] == ["停一下", "明天", "后天"]  # while it speaks, a big stop button comes first
+        assert titles[0] == "紧急求助", "the emergency button is first in the tab order"
+        assert titles[1:4] == ["停一下", "明天", "后天"]  # while it speaks, a big stop button comes next
         assert {"订餐", "上门服务", "政策咨询", "再说一遍", "紧急求助"} <= set(titles)
         red = page.eval_on_selector("#emergency", "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor,"
                                                   " getComputedStyle(e).fontSize]")
@@ -105,7 +113,7 @@ def test_the_page_in_headless_chromium(served) -> None:
         page.click("#answer")  # a touch starts listening
         page.keyboard.press("Enter")  # so does a key
         screen.show(state="listening", answer="好的。")
-        page.wait_for_function("document.getElementById('state').dataset.state === 'listening'", timeout=10000)
+        expect(page.locator("#state")).to_have_attribute("data-state", "listening", timeout=10000)
         browser.close()
     presses = [screen.presses.get(timeout=5) for _ in range(5)]
     assert presses == ["stop", '/inform{"date": "2026-11-24"}', "救命", "listen", "listen"]

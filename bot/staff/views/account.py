@@ -35,7 +35,8 @@ def register(console: Console) -> None:
         if not sent or not expected or sent != expected:
             return login_page(request, "页面已过期，请再登录一次。", status=403)
         try:
-            token = await asyncio.to_thread(auth.log_in, sessions, form.get("username", ""), form.get("password", ""))
+            token = await asyncio.to_thread(auth.log_in, sessions, form.get("username", ""), form.get("password", ""),
+                                            source=request.ip or "?", throttle=console.throttle)
         except auth.LoginRefused as refused:
             return login_page(request, str(refused), status=401)
         resp = response.redirect("/")
@@ -57,14 +58,18 @@ def register(console: Console) -> None:
     async def password(request: Request) -> response.HTTPResponse:
         form = request.form
         staff = request.ctx.staff
-        problem = auth.password_problem(form.get("password", ""), form.get("again", ""))
-        if problem is None and not staff.must_change_password:
-            current = await asyncio.to_thread(_current_hash, console, staff.id)
-            if not auth.password_matches(current, form.get("current", "")):
-                problem = "现在的密码不对。"
+        new = form.get("password", "")
+        problem = auth.password_problem(new, form.get("again", ""), (staff.username, staff.display_name))
+        current = await asyncio.to_thread(_current_hash, console, staff.id)
+        # A session after a one-time password was made by logging in with it (a reset ends every
+        # older session), so it need not type it again; any other change needs the current password.
+        if problem is None and not staff.must_change_password and not auth.password_matches(current, form.get("current", "")):
+            problem = "现在的密码不对。"
+        if problem is None and auth.password_matches(current, new):
+            problem = "新密码不能和一次性密码或现在的密码一样。"
         if problem:
             return console.render(request, "password.html", error=problem, status=400)
-        await asyncio.to_thread(auth.change_password, sessions, staff.id, form.get("password", ""))
+        await asyncio.to_thread(auth.change_password, sessions, staff.id, new, request.cookies.get(COOKIE))
         return response.redirect("/")
 
     @app.get("/favicon.ico")

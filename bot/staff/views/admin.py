@@ -39,7 +39,10 @@ def _reset(console: Console, staff_id: int, by: str) -> Optional[str]:
         user.must_change_password = True
         user.failed_logins = 0
         user.locked_until = None
-        session.add(AuditLog(actor=by, action="staff_password_reset", target=f"staff:{staff_id}"))
+        ended = auth.end_sessions(session, staff_id)  # the old sessions must not set the next password
+        session.add(AuditLog(actor=by, action="staff_password_reset", target=f"staff:{staff_id}",
+                             detail=f"sessions ended: {ended}"))
+        console.throttle.clear(user.username)
         return password
 
 

@@ -13,6 +13,7 @@ from actions.db.models import Alert, AlertResponse, AlertWord, AuditLog, FamilyL
 from bot.staff.app import Console
 from bot.staff.localtime import to_local, utc_now
 
+BANNER_SHOWS = 3  # the newest few; the rest are a count and a link, so 27 alerts do not fill the screen
 RESPONSES = {"on_my_way": "家属在路上", "send_staff": "家属请工作人员上门"}
 KINDS = {"fall": "摔倒", "medical": "急病", "fire": "火情", "gas": "燃气", "intruder": "有人闯门", "lost": "走失",
          "self_harm": "轻生念头", "scam": "诈骗", "help": "求助"}
@@ -71,7 +72,8 @@ def register(console: Console) -> None:
     @app.get("/alerts/banner")
     async def alert_banner(request: Request) -> response.HTTPResponse:
         alerts = await asyncio.to_thread(open_alerts, console)
-        return console.render(request, "_banner.html", alerts=alerts)
+        return console.render(request, "_banner.html", alerts=alerts[:BANNER_SHOWS], total=len(alerts),
+                              more=max(0, len(alerts) - BANNER_SHOWS))
 
     @app.get("/alerts")
     async def alert_list(request: Request) -> response.HTTPResponse:
@@ -86,9 +88,9 @@ def register(console: Console) -> None:
         page = await asyncio.to_thread(_alert_page, console, alert_id)
         if page is None:
             return console.render(request, "not_found.html", status=404)
-        if page["resident"] is not None:
-            await asyncio.to_thread(console.audit, request, "viewed_alert", f"alert:{alert_id}",
-                                    f"resident:{page['resident'].id}")
+        # The one page besides the resident's with the full phone and the words unmasked: always audited.
+        await asyncio.to_thread(console.audit, request, "viewed_alert", f"alert:{alert_id}",
+                                f"resident:{page['resident'].id}" if page["resident"] is not None else "")
         return console.render(request, "alert.html", **page)
 
     @app.post("/alerts/<alert_id:int>/<step:(acknowledge|resolve)>")
