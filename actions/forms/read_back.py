@@ -21,7 +21,7 @@ from actions.tracker_utils import latest_intent
 # Intents a form leaves to the rules: it rejects the turn, they run, then the form goes on.
 INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
                           "check_bookings", "ask_policy", "goodbye", "ask_help", "greet", "thank", "out_of_scope",
-                          "share_feelings"})
+                          "share_feelings", "scam_warning"})
 STOP_WORDS = ("算了", "不订了", "不订", "不约了", "不约", "不要了", "不用了", "别订", "别约", "取消", "不吃了", "不做了")
 # "还能订不", "能不能约": a question whether it can be done, answered before the form's first question.
 CAN_I = re.compile(r"还能(订|约)|能不能(订|约)|能(订|约)(不|吗|么)|可以(订|约)(不|吗|么)|来得及|还订得上|还约得上")

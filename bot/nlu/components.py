@@ -13,6 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_words import match_emergency
+from bot.nlu.scam_words import match_scam
 from bot.nlu.task_cues import TaskCues, load_service_words
 from bot.nlu.text import InputProblem, input_problem, normalize
 from bot.settings import PROJECT_ROOT
@@ -21,6 +22,7 @@ from bot.settings import PROJECT_ROOT
 # text entirely and the classifier then has nothing to work on.
 NO_WORDS_PLACEHOLDER = "。"
 EMERGENCY_INTENT = "emergency"
+SCAM_INTENT = "scam_warning"
 FALLBACK_INTENT = "nlu_fallback"
 INTENT_RANKING = "intent_ranking"
 
@@ -102,6 +104,9 @@ class SafetyNet(GraphComponent):
         emergency = match_emergency(cleaned)
         if emergency:
             return EMERGENCY_INTENT, f"emergency:{emergency}"
+        scam = match_scam(cleaned)
+        if scam:
+            return SCAM_INTENT, f"scam:{scam}"
         if cleaned.startswith("/"):
             return None  # a button payload, already an intent
         problem = input_problem(cleaned, self.max_chars)
