@@ -33,7 +33,7 @@ test-stories: train
 	@$(XN) test-stories
 
 test-unit: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
 
 # Real-life conversations against the real servers (docs/conversation-eval.md). The tuned part is
 # gated at EVAL_GATE, a floor under today's figure so a regression fails; the target is 0.90 (issue

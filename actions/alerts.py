@@ -14,11 +14,11 @@ from actions import runtime
 from actions.clock import local_now
 from actions.db.models import HandoffRequest, Resident
 from actions.notify import AlertNotice, hub
-from actions.safety.place import UNKNOWN, alert_place
+from actions.safety.place import is_unknown, place_to_write
 from actions.safety.responses import ADVICE
 from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
 from actions.safety.status import asks_about_alert, tell_status
-from actions.safety.words import has_phone_number, is_reported, kind_of
+from actions.safety.words import has_no_words, has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
 
 logger = logging.getLogger(__name__)
@@ -42,9 +42,8 @@ def raise_alert(tracker: Tracker, text: Optional[str] = None) -> Raised:
     """Write the alert (or join the open one) for these words; raises if the database fails."""
     said = text if text is not None else (tracker.latest_message.get("text") or "")
     kind = kind_of(said) or "help"
-    place = alert_place(tracker, kind)
     return raise_or_join(resident_id(tracker), tracker.sender_id, _channel(tracker), said, kind,
-                         place or UNKNOWN, local_now(runtime.settings()), _raising_family_member(tracker))
+                         place_to_write(tracker, kind), local_now(runtime.settings()), _raising_family_member(tracker))
 
 
 def announce(raised: Raised, channel: str) -> None:
@@ -93,9 +92,9 @@ class ActionEmergency(GuardedAction):
             if rid is not None and tell_status(dispatcher, tracker, rid):
                 return events + [SlotSet("alert_talk", False)]
         net = str(tracker.latest_message.get("safety_net") or "")
-        # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我"):
-        # unsure, so ask first, like reported speech.
-        unsure = not net.startswith("emergency:") and has_phone_number(text)
+        # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我")
+        # or no Chinese words at all ("*0"): unsure, so ask first, like reported speech.
+        unsure = not net.startswith("emergency:") and (has_phone_number(text) or has_no_words(text))
         if tracker.get_slot("actor_role") != "family" and (is_reported(text) or unsure):
             return events + [SlotSet("alert_pending", text[:MAX_STORED_TEXT]), SlotSet("alert_stage", "check"),
                              SlotSet("alert_id", None), SlotSet("alert_turns", 0.0), SlotSet("alert_talk", True)]
@@ -108,7 +107,7 @@ class ActionEmergency(GuardedAction):
             return events + [SlotSet("alert_talk", False)]
         announce(raised, _channel(tracker))
         first_answer(dispatcher, raised)
-        stage = "place" if raised.location == UNKNOWN else "open"
+        stage = "place" if is_unknown(raised.location) else "open"
         return events + talk_slots(raised, stage)
 
 

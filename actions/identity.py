@@ -25,6 +25,7 @@ from actions.residents import (
     title_for,
     view_of,
 )
+from actions.safety.place import UNVERIFIED
 from actions.speech import speech_profile_message
 from actions.tracker_utils import channel_verified, message_metadata
 
@@ -40,7 +41,7 @@ RESUMABLE_TASKS = {
     "check_bookings": ("action_check_bookings", "查预订"),
     "family_link_code": ("action_family_link_code", "生成家属绑定码"),
 }
-UNVERIFIED_LOCATION = "未验证的网络来源"
+UNVERIFIED_LOCATION = UNVERIFIED
 # Said without a response in the domain, so no retraining is needed for these safety answers.
 NOT_HERE = "这里不能确认您是谁，这件事办不了。请到社区的小暖机器上办，或者打社区电话{community_phone}。"
 LOCKED_OUT = ("为了安全，这台机器暂时不能确认身份，我已经告诉社区工作人员了。"

@@ -19,7 +19,7 @@ from actions import runtime
 from actions.alerts import announce, first_answer, raise_alert, talk_slots
 from actions.clock import local_now
 from actions.guarded import GuardedAction, _guard
-from actions.safety.place import UNKNOWN
+from actions.safety.place import is_unknown
 from actions.safety.responses import ADVICE, QUESTIONS, SETTLED, STAGE_QUESTIONS, TAIL
 from actions.safety.records import MAX_STORED_TEXT, add_words, close_as_false_alarm, open_alert, set_place
 from actions.safety.status import tell_status
@@ -118,7 +118,7 @@ class ValidateEmergencyForm(FormValidationAction):
         raised = raise_alert(tracker, said)
         announce(raised, tracker.get_slot("channel") or "rest")
         first_answer(dispatcher, raised)
-        slots = {event["name"]: event["value"] for event in talk_slots(raised, "place" if raised.location == UNKNOWN
+        slots = {event["name"]: event["value"] for event in talk_slots(raised, "place" if is_unknown(raised.location)
                                                                         else "open")}
         slots.update({"alert_reply": None, "alert_pending": None})
         return slots

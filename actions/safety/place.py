@@ -10,6 +10,21 @@ from actions.db.models import Resident
 from actions.tracker_utils import resident_id
 
 UNKNOWN = "位置不明（正在问）"
+# A caller without the channel secret (a web page, any local process): what it claims is not a place.
+UNVERIFIED = "未验证的网络来源"
+
+
+def is_unknown(location: Optional[str]) -> bool:
+    """Staff cannot go there yet: the person is asked where they are."""
+    return location in (None, UNKNOWN, UNVERIFIED)
+
+
+def place_to_write(tracker: Tracker, kind: str) -> str:
+    """What the alert's place says at first: where to go, or why nobody knows yet."""
+    place = alert_place(tracker, kind)
+    if place:
+        return place
+    return UNVERIFIED if tracker.get_slot("location") == UNVERIFIED else UNKNOWN
 
 
 def alert_place(tracker: Tracker, kind: str) -> Optional[str]:

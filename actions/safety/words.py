@@ -47,8 +47,8 @@ def _clean(text: Optional[str]) -> str:
 
 
 def kind_of(text: Optional[str]) -> Optional[str]:
-    """The danger these words name (None when they name none)."""
-    cleaned = _clean(text)
+    """The danger these words name (None when they name none); a phone or ID number names none."""
+    cleaned = without_phone_numbers(_clean(text))
     for name, pattern in KIND_PATTERNS.items():
         if pattern.search(cleaned):
             return name
@@ -96,3 +96,11 @@ def has_phone_number(text: Optional[str]) -> bool:
     """The words carry a phone number (the net blanks those before it looks for emergency words)."""
     cleaned = _clean(text)
     return without_phone_numbers(cleaned) != cleaned
+
+
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def has_no_words(text: Optional[str]) -> bool:
+    """No Chinese words at all ("*0", "12"): a classifier's guess of danger here is only a guess."""
+    return not _CHINESE.search(_clean(text))

@@ -87,7 +87,11 @@ class TaskCues:
     def task_in(self, text: str, intent: str, entities: Iterable[str] = (),
                 ranking: Iterable[tuple] = ()) -> Optional[str]:
         """The intent these words really ask for, or None to keep the classifier's intent."""
-        if intent not in SOFT_INTENTS | YES_FROM or not text or text.startswith("/"):
+        if not text or text.startswith("/"):
+            return None
+        if intent == "affirm" and "policy_topic" in entities and not _YES_START.search(text):
+            return "ask_policy"  # a bare policy name ("底保") is never a yes
+        if intent not in SOFT_INTENTS | YES_FROM:
             return None
         if intent in SOFT_INTENTS and danger_in(text, ranking):
             # A question about care for someone bedridden is a policy question, not an emergency.

@@ -12,7 +12,6 @@ _ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")  # e.g. arro
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WHITESPACE = re.compile(r"\s+")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
-_HAS_WORD = re.compile(rf"[{_CJK}A-Za-z0-9]")
 
 
 class InputProblem(str, Enum):
@@ -20,7 +19,7 @@ class InputProblem(str, Enum):
 
     EMPTY = "empty"  # nothing, or only emoji, punctuation, control characters
     TOO_LONG = "too_long"
-    NOT_CHINESE = "not_chinese"  # letters but no Chinese characters
+    NOT_CHINESE = "not_chinese"  # letters (of any script) but no Chinese characters
 
 
 def normalize(text: Optional[str]) -> str:
@@ -37,10 +36,10 @@ def normalize(text: Optional[str]) -> str:
 def input_problem(text: Optional[str], max_chars: int) -> Optional[InputProblem]:
     """What is wrong with the (normalised) text, or None when it can be interpreted."""
     cleaned = normalize(text)
-    if not _HAS_WORD.search(cleaned):
+    if not any(char.isalnum() for char in cleaned):
         return InputProblem.EMPTY
     if len(cleaned) > max_chars:
         return InputProblem.TOO_LONG
-    if not _HAS_CJK.search(cleaned) and re.search(r"[A-Za-z]", cleaned):
-        return InputProblem.NOT_CHINESE
+    if not _HAS_CJK.search(cleaned) and any(char.isalpha() for char in cleaned):
+        return InputProblem.NOT_CHINESE  # "hello", "Привет", "*0æ": nothing here to understand
     return None

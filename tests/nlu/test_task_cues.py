@@ -30,6 +30,12 @@ def test_soft_intents_hiding_a_request(cues, text, intent, expected) -> None:
     assert cues.task_in(text, intent) == expected
 
 
+def test_a_bare_policy_name_is_no_yes(cues) -> None:
+    assert cues.task_in("底保", "affirm", ["policy_topic"]) == "ask_policy"
+    assert cues.task_in("对，低保", "affirm", ["policy_topic"]) is None
+    assert cues.task_in("好的", "affirm") is None
+
+
 def test_a_meal_said_in_one_breath_is_a_booking(cues) -> None:
     assert cues.task_in("明天中午一份，送家里", "inform", ["date"]) == "book_meal"
     assert cues.task_in("明天", "inform", ["date"]) is None

@@ -29,9 +29,12 @@ def test_normalize(raw, clean) -> None:
     ("好" * 301, InputProblem.TOO_LONG),
     ("what can you do", InputProblem.NOT_CHINESE),
     ("'; DROP TABLE residents; --", InputProblem.NOT_CHINESE),
+    ("*0æ", InputProblem.NOT_CHINESE),
+    ("Привет", InputProblem.NOT_CHINESE),
     ("你好", None),
     ("我要订2份饭", None),
     ("120", None),
+    ("1234", None),
 ])
 def test_input_problem(text, problem) -> None:
     assert input_problem(text, max_chars=300) == problem
