@@ -138,7 +138,7 @@ class SpeechOutput:
                     wait_idle()
                     if has_audio(target):
                         break
-                    logger.info("espeak-ng produced no audio for %r; rendering again", request.text[:40])
+                    logger.info("espeak-ng produced no audio for a %d-character answer; rendering again", len(request.text))
                 if request.path is None:
                     self._play(target, request.generation)
                 request.done.set_result(request.path)

@@ -6,7 +6,11 @@ with the session's CSRF token, so a stolen database gives no live sessions.
 Failed logins slow down the one who fails, not the account's owner: five failures
 from one source for one user name make that source wait, 30 s doubling to 15 min.
 Only a flood from many sources (50 failures in a row) makes the account itself wait,
-with the same backoff. An unknown user name costs the same argon2 work as a real one
+with the same backoff. On a loopback console every caller has the same address, so a
+browser that has logged in to an account before carries a device cookie signed with
+that account's password hash: its failures are counted on their own and the account's
+wait does not apply to it, so nobody without the cookie can keep the owner out (the
+"device cookie" scheme; a password change voids every device cookie). An unknown user name costs the same argon2 work as a real one
 and gets the same answer. A password reset or change ends the account's other sessions.
 """
 from __future__ import annotations
@@ -154,9 +158,10 @@ class LoginThrottle:
         wait = _wait_after(count, MAX_FAILED_LOGINS)
         return now + wait if wait else None
 
-    def clear(self, username: str) -> None:
+    def clear(self, username: str, source: Optional[str] = None) -> None:
+        """Forget failures for this user name: from one source (its owner logged in), or all (staff unlock)."""
         with self._lock:
-            for key in [k for k in self._failures if k[0] == username.lower()]:
+            for key in [k for k in self._failures if k[0] == username.lower() and source in (None, k[1])]:
                 del self._failures[key]
 
 
@@ -174,12 +179,40 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _device_signature(password_hash: str, username: str, nonce: str) -> str:
+    return hmac.new(password_hash.encode(), f"{username}\n{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_cookie(sessions: sessionmaker, username: str) -> Optional[str]:
+    """A new device cookie for a browser that has just logged in as `username` (None: no such user)."""
+    with sessions() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+        if user is None:
+            return None
+        nonce = secrets.token_urlsafe(12)
+        return f"{nonce}.{_device_signature(user.password_hash, user.username, nonce)}"
+
+
+def trusted_device(sessions: sessionmaker, username: str, cookie: Optional[str]) -> Optional[str]:
+    """The device's nonce when `cookie` was given to this browser by a login to this account."""
+    nonce, _, signature = (cookie or "").partition(".")
+    if not nonce or not signature or len(cookie or "") > 100:
+        return None
+    with sessions() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+        if user is None:
+            return None
+        expected = _device_signature(user.password_hash, user.username, nonce)
+    return nonce if hmac.compare_digest(expected.encode(), signature.encode()) else None
+
+
 def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[dt.datetime] = None,
-           source: str = "?", throttle: Optional[LoginThrottle] = None) -> str:
+           source: str = "?", throttle: Optional[LoginThrottle] = None, device: Optional[str] = None) -> str:
     """Check the password and open a session; returns its token.
 
     Failures are counted per (user name, source) in `throttle` and per account in the database;
     a source that failed five times waits, whoever it names (an unknown name the same as a real one).
+    A browser with this account's device cookie is a source of its own, outside the account's wait.
     A refusal is raised only after the transaction has committed, so failures are counted.
     """
     now = now or utcnow()
@@ -187,6 +220,9 @@ def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[d
     name = username.strip()
     refusal: Optional[str] = None
     token = secrets.token_urlsafe(32)
+    known = trusted_device(sessions, name, device) if device else None
+    if known is not None:
+        source = f"device:{known}"
     waiting = throttle.wait_until(name, source)
     if waiting is not None and waiting > now:
         password_matches(None, password)  # the same work as any other answer
@@ -201,14 +237,14 @@ def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[d
             password_matches(None, password)
             until = throttle.failed(name, source, now)
             refusal = _locked_message(until, now) if until else "用户名或密码不对。"
-        elif user.locked_until is not None and user.locked_until > now:
+        elif known is None and user.locked_until is not None and user.locked_until > now:
             password_matches(None, password)
             session.add(AuditLog(actor=f"staff:{user.id}", action="login_while_locked", detail=source[:60]))
             refusal = _locked_message(user.locked_until, now)
         elif not password_matches(user.password_hash, password):
-            user.failed_logins += 1
             until = throttle.failed(name, source, now)
-            account_wait = _wait_after(user.failed_logins, ACCOUNT_FAILURES)
+            user.failed_logins += 0 if known else 1  # a known device only ever makes itself wait
+            account_wait = None if known else _wait_after(user.failed_logins, ACCOUNT_FAILURES)
             if account_wait:
                 user.locked_until = now + account_wait
                 until = max(until or now, user.locked_until)
@@ -219,7 +255,7 @@ def log_in(sessions: sessionmaker, username: str, password: str, now: Optional[d
                 session.add(AuditLog(actor=f"staff:{user.id}", action="login_failed", detail=source[:60]))
                 refusal = "用户名或密码不对。"
         else:
-            throttle.clear(name)
+            throttle.clear(name, source)  # someone else's guesses keep their wait
             user.failed_logins = 0
             user.locked_until = None
             session.add(StaffSession(token_hash=_token_hash(token), staff_id=user.id,

@@ -122,6 +122,28 @@ def test_failures_give_a_short_doubling_wait_not_a_15_minute_wall(console, db) -
         assert session.scalar(select(StaffUser.locked_until).where(StaffUser.username == name)) is None
 
 
+def test_guesses_from_the_same_address_do_not_keep_the_owner_out(console, db) -> None:
+    """Every caller of a loopback console is 127.0.0.1; the owner's browser carries a device cookie."""
+    name = _account(db, "owner-pass-of-mine-3")
+    owner = _log_in(console, name, "owner-pass-of-mine-3")
+    assert _signed_in(console, owner)
+    owner.post(console.url + "/logout", data={"csrf": _csrf(console, owner, "/today")}, timeout=30)
+    attacker = requests.Session()
+    for attempt in range(6):
+        csrf = csrf_of(attacker.get(console.url + "/login", timeout=30).text)
+        answer = attacker.post(console.url + "/login", data={"username": name, "password": "wrong", "csrf": csrf},
+                               timeout=30)
+    assert "锁定" in answer.text
+    csrf = csrf_of(attacker.get(console.url + "/login", timeout=30).text)
+    attacker.post(console.url + "/login", data={"username": name, "password": "owner-pass-of-mine-3", "csrf": csrf},
+                  timeout=30)
+    assert not _signed_in(console, attacker)
+    csrf = csrf_of(owner.get(console.url + "/login", timeout=30).text)
+    owner.post(console.url + "/login", data={"username": name, "password": "owner-pass-of-mine-3", "csrf": csrf},
+               timeout=30)
+    assert _signed_in(console, owner)
+
+
 @pytest.fixture()
 def many_alerts(db):
     with db.begin() as session:
@@ -137,19 +159,30 @@ def many_alerts(db):
 
 
 def test_banner_and_alert_list_mask_numbers_and_the_banner_is_short(console, db, many_alerts) -> None:
+    cut = "我女儿说有事就打她电话，她离得近，一会儿就能过来，我记性不好，写在纸上了，你们帮我打一下，她的手机电话号" \
+          "码是13800009876"
+    assert cut.index("138") == 54  # the list shows 60 characters: six digits before the cut
+    with db.begin() as session:
+        row = Alert(resident_id=1, sender_id="sec-cut", channel="kiosk", location="幸福里", text=cut, status="open",
+                    created_at=utcnow())
+        session.add(row)
+        session.flush()
+        many_alerts.append(row.id)
     http = _log_in(console, _account(db, "mask-pass-of-mine-1"), "mask-pass-of-mine-1")
     banner = http.get(console.url + "/alerts/banner", timeout=30).text
     listing = http.get(console.url + "/alerts", timeout=30).text
     for page in (banner, listing):
         for number in FULL:
             assert number not in page, number
+        # The 60-character cut falls inside the spoken number: what is cut is masked first.
+        assert "幺三八零零零零五" not in page and "138000" not in page
     assert "138 **** 1234" in banner
     assert banner.count("data-alert-id") == 3 and "还有" in banner and "条未处理" in banner
-    detail = http.get(f"{console.url}/alerts/{many_alerts[-1]}", timeout=30).text
+    detail = http.get(f"{console.url}/alerts/{many_alerts[0]}", timeout=30).text
     assert "138 0000 1234" in detail, "the alert's own page shows the number to call"
     with db() as session:
         assert session.scalar(select(AuditLog.id).where(AuditLog.action == "viewed_alert",
-                                                        AuditLog.target == f"alert:{many_alerts[-1]}"))
+                                                        AuditLog.target == f"alert:{many_alerts[0]}"))
 
 
 def test_headers_and_probes(console, stack) -> None:

@@ -71,6 +71,45 @@ def test_many_sources_together_make_the_account_wait(sessions) -> None:
                        throttle=throttle)
 
 
+def test_a_known_browser_is_not_kept_out_by_guesses_from_the_same_address(sessions) -> None:
+    """On a loopback console every caller is 127.0.0.1: the owner's device cookie is what sets them apart."""
+    _, password = auth.ensure_first_admin(sessions)
+    throttle = auth.LoginThrottle()
+    now = utcnow()
+    auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle)
+    device = auth.device_cookie(sessions, "admin")
+    for attempt in range(auth.ACCOUNT_FAILURES + 5):  # enough to make the account itself wait
+        with pytest.raises(auth.LoginRefused):
+            auth.log_in(sessions, "admin", "wrong", now, source="127.0.0.1", throttle=throttle)
+    with pytest.raises(auth.LoginRefused, match="锁定"):  # without the cookie: the wait
+        auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle)
+    with pytest.raises(auth.LoginRefused, match="锁定"):  # a forged cookie is no cookie
+        auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle,
+                    device=device.split(".")[0] + ".0123456789abcdef0123456789abcdef")
+    assert auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle, device=device)
+    # The attacker's wait is still there after the owner got in.
+    with pytest.raises(auth.LoginRefused, match="锁定"):
+        auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle)
+
+
+def test_a_known_browser_waits_for_its_own_failures_and_a_new_password_voids_its_cookie(sessions) -> None:
+    _, password = auth.ensure_first_admin(sessions)
+    throttle = auth.LoginThrottle()
+    now = utcnow()
+    device = auth.device_cookie(sessions, "admin")
+    assert auth.trusted_device(sessions, "admin", device) and not auth.trusted_device(sessions, "nobody", device)
+    for attempt in range(auth.MAX_FAILED_LOGINS):
+        with pytest.raises(auth.LoginRefused):
+            auth.log_in(sessions, "admin", "wrong", now, source="127.0.0.1", throttle=throttle, device=device)
+    with pytest.raises(auth.LoginRefused, match="锁定"):
+        auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle, device=device)
+    with sessions.begin() as session:
+        admin = session.scalar(select(StaffUser).where(StaffUser.username == "admin"))
+        assert admin.failed_logins == 0  # a known device's slips never count against the account
+        admin.password_hash = auth.hash_password("another-long-passphrase-9")
+    assert auth.trusted_device(sessions, "admin", device) is None
+
+
 def test_unknown_users_take_as_long_as_real_ones(sessions) -> None:
     import time
 

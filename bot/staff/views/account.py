@@ -9,6 +9,9 @@ from sanic.request import Request
 from bot.staff import auth
 from bot.staff.app import COOKIE, LOGIN_CSRF_COOKIE, Console, new_login_csrf, set_session_cookie
 
+DEVICE_COOKIE = "xiaonuan_device"
+DEVICE_COOKIE_DAYS = 180
+
 
 def register(console: Console) -> None:
     app, sessions = console.app, console.sessions
@@ -34,13 +37,25 @@ def register(console: Console) -> None:
         sent, expected = form.get("csrf", ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
         if not sent or not expected or sent != expected:
             return login_page(request, "页面已过期，请再登录一次。", status=403)
+        username = form.get("username", "")
         try:
-            token = await asyncio.to_thread(auth.log_in, sessions, form.get("username", ""), form.get("password", ""),
-                                            source=request.ip or "?", throttle=console.throttle)
+            token = await asyncio.to_thread(auth.log_in, sessions, username, form.get("password", ""),
+                                            source=request.ip or "?", throttle=console.throttle,
+                                            device=request.cookies.get(DEVICE_COOKIE))
         except auth.LoginRefused as refused:
             return login_page(request, str(refused), status=401)
         resp = response.redirect("/")
         set_session_cookie(resp, token, secure)
+        device = await asyncio.to_thread(auth.device_cookie, sessions, username)
+        if device:
+            # Only the login page reads it: this browser's logins are its own, apart from others' guesses.
+            resp.cookies[DEVICE_COOKIE] = device
+            resp.cookies[DEVICE_COOKIE]["httponly"] = True
+            resp.cookies[DEVICE_COOKIE]["samesite"] = "Strict"
+            resp.cookies[DEVICE_COOKIE]["path"] = "/login"
+            resp.cookies[DEVICE_COOKIE]["max-age"] = DEVICE_COOKIE_DAYS * 86400
+            if secure:
+                resp.cookies[DEVICE_COOKIE]["secure"] = True
         return resp
 
     @app.post("/logout")
