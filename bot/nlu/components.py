@@ -13,7 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_words import match_emergency
-from bot.nlu.scam_words import match_scam
+from bot.nlu.scam_words import could_be_fraud, match_scam
 from bot.nlu.task_cues import TaskCues, load_service_words
 from bot.nlu.text import InputProblem, input_problem, normalize
 from bot.settings import PROJECT_ROOT
@@ -25,6 +25,7 @@ EMERGENCY_INTENT = "emergency"
 SCAM_INTENT = "scam_warning"
 FALLBACK_INTENT = "nlu_fallback"
 INTENT_RANKING = "intent_ranking"
+FALLBACK_CONFIDENCE = 0.3  # config.yml's FallbackClassifier threshold: below it a guess is no answer
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -118,10 +119,24 @@ class SafetyNet(GraphComponent):
         for message in messages:
             decision = self.decide(message.get(TEXT))
             if decision is None:
+                self._drop_unfounded_fraud(message)
                 decision = self._task_inside(message)
             if decision is not None:
                 self._override(message, *decision)
         return messages
+
+    def _drop_unfounded_fraud(self, message: Message) -> None:
+        """A fraud the classifier guessed in words no fraud can do without: its next guess, or not understood."""
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != SCAM_INTENT or could_be_fraud(normalize(message.get(TEXT))):
+            return
+        ranking = [entry for entry in message.get(INTENT_RANKING) or []
+                   if entry.get(INTENT_NAME_KEY) not in (SCAM_INTENT, FALLBACK_INTENT)]
+        best = ranking[0] if ranking else None
+        if best is None or float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < FALLBACK_CONFIDENCE:
+            best = _forced_intent(FALLBACK_INTENT, FALLBACK_CONFIDENCE)
+        message.set(INTENT, best, add_to_output=True)
+        message.set(INTENT_RANKING, ranking, add_to_output=True)
+        message.set("safety_net", "fraud_unfounded", add_to_output=True)
 
     def _task_inside(self, message: Message) -> Optional[tuple]:
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""

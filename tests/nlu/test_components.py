@@ -68,3 +68,30 @@ def test_input_without_words_still_reaches_the_classifier_with_text() -> None:
         assert message.get(TEXT) == "。"
     decided = SafetyNet({"max_chars": 300}).decide("。")
     assert decided == ("nlu_fallback", "input:empty")
+
+
+def _ranked(text: str, ranking: list) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set("intent_ranking", [{"name": name, "confidence": confidence} for name, confidence in ranking])
+    return message
+
+
+def test_a_fraud_guessed_in_a_request_for_help_at_home_is_no_fraud() -> None:
+    """The classifier learnt frauds from long stories and heard one in a long request (the held-out failure)."""
+    message = _ranked("外头风大雨大的，我这腿脚出去怕摔着，晚饭给送两份过来行不",
+                      [("scam_warning", 0.56), ("book_meal", 0.44), ("share_feelings", 0.0)])
+    SafetyNet({"max_chars": 300}).process([message])
+    assert message.get(INTENT)["name"] == "book_meal"
+    assert "scam_warning" not in [r["name"] for r in message.get("intent_ranking")]
+    weak = _ranked("这屋子埋汰得不行了，弯不下腰，擦不了地", [("scam_warning", 0.8), ("share_feelings", 0.1)])
+    SafetyNet({"max_chars": 300}).process([weak])
+    assert weak.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_a_fraud_story_keeps_its_warning() -> None:
+    for text in ("电话里那人说我孙子开车撞了人，让我赶紧打钱过去", "有个人说是派出所的，让我配合调查",
+                 "上门推销的说这个保健品能降血压"):
+        message = _ranked(text, [("scam_warning", 0.7), ("ask_family_call", 0.2)])
+        SafetyNet({"max_chars": 300}).process([message])
+        assert message.get(INTENT)["name"] == "scam_warning", text
