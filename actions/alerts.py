@@ -20,6 +20,7 @@ from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, r
 from actions.safety.status import asks_about_alert, tell_status
 from actions.safety.words import has_no_words, has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
+from bot.nlu.task_cues import danger_in
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +93,11 @@ class ActionEmergency(GuardedAction):
             if rid is not None and tell_status(dispatcher, tracker, rid):
                 return events + [SlotSet("alert_talk", False)]
         net = str(tracker.latest_message.get("safety_net") or "")
-        # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我")
-        # or no Chinese words at all ("*0"): unsure, so ask first, like reported speech.
-        unsure = not net.startswith("emergency:") and (has_phone_number(text) or has_no_words(text))
+        # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我"),
+        # no Chinese words at all ("*0"), or a chat the classifier only half thought an emergency with no
+        # word of danger ("吃了冇"): unsure, so ask first, like reported speech.
+        guessed = net.startswith("task_cue:") and not danger_in(text)
+        unsure = not net.startswith("emergency:") and (has_phone_number(text) or has_no_words(text) or guessed)
         if tracker.get_slot("actor_role") != "family" and (is_reported(text) or unsure):
             return events + [SlotSet("alert_pending", text[:MAX_STORED_TEXT]), SlotSet("alert_stage", "check"),
                              SlotSet("alert_id", None), SlotSet("alert_turns", 0.0), SlotSet("alert_talk", True)]

@@ -37,6 +37,7 @@ async def _reply(text, state, dispatcher, domain, slots=HOME, sender="kiosk-home
 @pytest.mark.parametrize("text,kind", [
     ("我摔倒了起不来", "fall"), ("胸口疼得厉害", "medical"), ("厨房着火了", "fire"), ("家里有股煤气味", "gas"),
     ("有人在撬我家门", "intruder"), ("我迷路了找不到家", "lost"), ("我不想活了", "self_harm"), ("救命", "help"),
+    ("锅烧干了，厨房直冒黑烟", "fire"), ("厨房里一股臭鸡蛋味，是不是漏气了", "gas"), ("走着走着找不着家了", "lost"),
 ])
 async def test_each_danger_gets_its_own_first_advice(sessions, dispatcher, domain, text, kind) -> None:
     slots = await _raise(text, dispatcher, domain)
@@ -98,6 +99,26 @@ async def test_reported_speech_asks_first_and_a_calm_answer_raises_nothing(sessi
     assert state["alert_reply"] == DONE and state["alert_stage"] == "ok"
     with sessions() as session:
         assert session.scalars(select(Alert)).all() == []
+
+
+@pytest.mark.parametrize("text,net", [("吃了冇", "task_cue:greet"), ("*0", None), ("座机 010-66881234 找我", None)])
+async def test_a_guess_without_a_word_of_danger_asks_first(sessions, dispatcher, domain, text, net) -> None:
+    """Only the classifier half thought so (a greeting in dialect, noise, a phone number): ask, raise nothing."""
+    tracker = make_tracker([user_event(text, "emergency", 1.0, safety_net=net)], slots=dict(HOME),
+                           sender_id="kiosk-home-1")
+    state = _slots(await ActionEmergency().run(dispatcher, tracker, domain))
+    assert state["alert_stage"] == "check"
+    with sessions() as session:
+        assert session.scalars(select(Alert)).all() == []
+
+
+async def test_a_feeling_with_words_of_danger_raises_the_alert(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("头晕眼花，浑身冒虚汗，站都站不住", "emergency", 1.0,
+                                       safety_net="task_cue:share_feelings")], slots=dict(HOME), sender_id="kiosk-home-1")
+    state = _slots(await ActionEmergency().run(dispatcher, tracker, domain))
+    assert state["alert_stage"] == "open"
+    with sessions() as session:
+        assert len(session.scalars(select(Alert)).all()) == 1
 
 
 @pytest.mark.parametrize("answer", ["我腿也疼", "。", "嗯……不太好"])
