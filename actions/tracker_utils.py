@@ -55,13 +55,27 @@ def last_answer(tracker: Tracker) -> List[Dict[str, Any]]:
 # Below this the classifier's choice is a guess: noise often lands just above the fallback threshold.
 GUESS_CONFIDENCE = 0.45
 NOT_GETTING_THROUGH = frozenset({"nlu_fallback", "out_of_scope", "repeat"})
+WHAT_TASK = "utter_ask_what_task"  # a detail with no question asked ("那个，那个嘛"): asked what they want
+
+
+def _turns_answered_with(tracker: Tracker, action: str) -> set:
+    """Indexes (among user turns) of the turns the assistant answered with `action`."""
+    found, index = set(), -1
+    for event in tracker.events:
+        if event.get("event") == "user":
+            index += 1
+        elif event.get("event") == "action" and event.get("name") == action and index >= 0:
+            found.add(index)
+    return found
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the latest user turns in a row did not get through (including the current one): not
-    understood, a guess, something the assistant does not do, "再说一遍", or the same words said again.
+    understood, a guess, something the assistant does not do, "再说一遍", the same words said again, or a
+    detail with no question asked (answered "您想办哪件事？").
     Three in a row reach a person whatever the classifier's confidence."""
     users = [event for event in tracker.events if event.get("event") == "user"]
+    asked_what = _turns_answered_with(tracker, WHAT_TASK)
     count = 0
     for index in range(len(users) - 1, -1, -1):
         parse = users[index].get("parse_data") or {}
@@ -71,7 +85,7 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
         said_again = index > 0 and text and text == (users[index - 1].get("text") or "").strip()
         if intent == "emergency" or str(text).startswith("/"):
             break
-        if not (intent in NOT_GETTING_THROUGH or confidence < GUESS_CONFIDENCE or said_again):
+        if not (intent in NOT_GETTING_THROUGH or confidence < GUESS_CONFIDENCE or said_again or index in asked_what):
             break
         count += 1
     return count

@@ -221,3 +221,13 @@ def test_a_childs_game_shouting_for_help_is_asked_about_first() -> None:
     assert is_reported("我孙女写作业写烦了，在那嚷嚷救命呢，你别当真")
     assert not is_reported("救命，我摔倒了")
     assert not is_reported("孙子在玩，我摔倒了起不来，快来")
+
+
+@pytest.mark.parametrize("answer,fine", [
+    ("我家好好的，我就是听着害怕", True), ("没事，吓我一跳", True), ("我没事，就是替他揪心", True),
+    ("我家好好的，就是腿疼", False), ("我害怕，屋里有烟", False), ("不太好", False),
+])
+def test_fear_of_what_was_heard_is_no_trouble(answer, fine) -> None:
+    from actions.safety.words import sounds_all_right
+
+    assert sounds_all_right(answer) is fine
