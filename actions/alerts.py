@@ -17,7 +17,7 @@ from actions.notify import AlertNotice, hub
 from actions.safety.place import is_unknown, place_to_write
 from actions.safety.responses import ADVICE
 from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
-from actions.safety.status import asks_about_alert, tell_status
+from actions.safety.status import NOTHING_ON_RECORD, asks_about_alert, only_wondering, tell_status
 from actions.safety.words import has_no_words, has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
 from bot.nlu.task_cues import danger_in
@@ -88,11 +88,18 @@ class ActionEmergency(GuardedAction):
         # An emergency ends whatever form was going on (rules expect it every time).
         events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         text = tracker.latest_message.get("text") or ""
-        if tracker.get_slot("actor_role") == "family" and asks_about_alert(text):
+        net = str(tracker.latest_message.get("safety_net") or "")
+        if tracker.get_slot("actor_role") == "family" and (asks_about_alert(text) or only_wondering(text)):
             rid = resident_id(tracker)
             if rid is not None and tell_status(dispatcher, tracker, rid):
                 return events + [SlotSet("alert_talk", False)]
-        net = str(tracker.latest_message.get("safety_net") or "")
+            if rid is not None and only_wondering(text):
+                # "群里有人说看见救护车了，是不是我爸出事了": a worry, not a report; nothing on record, so
+                # staff are asked to look in on the parent (a call-back request on the desk), not alarmed.
+                open_handoff(tracker, reason="relative_worried")
+                dispatcher.utter_message(text=NOTHING_ON_RECORD.format(
+                    name=tracker.get_slot("resident_name") or "老人", phone=runtime.settings().community_phone))
+                return events + [SlotSet("alert_talk", False)]
         # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我"),
         # no Chinese words at all ("*0"), or a chat the classifier only half thought an emergency with no
         # word of danger ("吃了冇"): unsure, so ask first, like reported speech.

@@ -13,6 +13,17 @@ from actions.safety.records import latest_status
 
 _ASKING = re.compile(r"怎么样了|怎样了|咋样了|怎么回事|有人去|有人管|处理了|处理得|处理好|到了吗|去了吗|没事吧|情况|"
                      r"还好吗|好点了吗|刚才|求助.*(吗|？|\?)|(吗|呢|么)[？?]?$|[？?]$")
+# A relative wondering whether something happened (not reporting that it did): "群里有人说…是不是我爸出事了".
+_WONDERING = re.compile(r"是不是|会不会|有人说|听说|群里|不知道.{0,4}(是不是|怎么|出)")
+_URGENT = re.compile(r"救命|快来|快去|马上|赶紧|快点|快叫|快打")
+# A relative's worried question when nothing is on record: no alarm, a way to find out.
+NOTHING_ON_RECORD = ("没有查到{name}最近的求助记录。我已经请社区工作人员联系老人，去家里看看；"
+                     "您也可以打社区电话{phone}。")
+
+
+def only_wondering(text: Optional[str]) -> bool:
+    """A relative's worry about whether something happened, with nothing urgent asked for."""
+    return bool(_WONDERING.search(text or "")) and not _URGENT.search(text or "")
 
 
 def asks_about_alert(text: Optional[str]) -> bool:

@@ -13,7 +13,8 @@ from actions.services.catalogue import Catalogue
 from bot.staff.app import Console
 
 VISIT_STATUS = {"requested": "待确认", "confirmed": "已派人", "done": "已做完", "cancelled": "已取消"}
-HANDOFF_REASON = {"asked": "要求人工", "not_understood": "小暖没听懂"}
+HANDOFF_REASON = {"asked": "要求人工", "not_understood": "小暖没听懂", "identify_locked": "身份确认被锁",
+                  "relative_worried": "家属担心，请联系老人或上门看看"}
 CALLED_BACK = "called_back"
 
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select, update
 
 from actions.alerts import ActionEmergency
-from actions.db.models import Alert, AlertWord, OutboxMessage
+from actions.db.models import Alert, AlertWord, HandoffRequest, OutboxMessage
 from actions.safety.dialogue import DONE, ActionAlertStatus, ActionAskAlertReply, ValidateEmergencyForm
 from actions.safety.place import UNKNOWN
 from actions.safety.responses import ADVICE
@@ -231,3 +231,23 @@ def test_fear_of_what_was_heard_is_no_trouble(answer, fine) -> None:
     from actions.safety.words import sounds_all_right
 
     assert sounds_all_right(answer) is fine
+
+
+async def test_a_relative_wondering_with_nothing_on_record_gets_no_alarm(sessions, dispatcher, domain) -> None:
+    text = "小区群里有人说早上看见救护车了，是不是我爸出事了"
+    tracker = make_tracker([user_event(text, "emergency", 1.0, safety_net="emergency:ambulance")],
+                           slots=dict(RELATIVE), sender_id="telegram-1")
+    await ActionEmergency().run(dispatcher, tracker, domain)
+    assert "没有查到" in dispatcher.messages[0]["text"] and "010" in dispatcher.messages[0]["text"]
+    with sessions() as session:
+        assert session.scalars(select(Alert)).all() == [] and session.scalars(select(OutboxMessage)).all() == []
+        request = session.scalars(select(HandoffRequest)).one()
+    assert (request.resident_id, request.reason) == (1, "relative_worried")
+
+
+async def test_a_relative_asking_for_help_now_raises_the_alert(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("我爸是不是摔倒了，你们快去看看", "emergency", 1.0, safety_net="emergency:fall")],
+                           slots=dict(RELATIVE), sender_id="telegram-1")
+    await ActionEmergency().run(dispatcher, tracker, domain)
+    with sessions() as session:
+        assert len(session.scalars(select(Alert)).all()) == 1
