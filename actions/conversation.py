@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.guarded import GuardedAction
 from actions import runtime
 from actions.alerts import open_handoff
-from actions.clock import local_now
+from actions.clock import local_now, local_today
 from actions.db.models import Resident
 from actions.inbox import take_unread
 from actions.policies.actions import names_a_policy
@@ -68,12 +68,16 @@ class ActionGreet(GuardedAction):
         if rid is not None:
             with runtime.sessions()() as session:
                 resident = load_resident(session, rid)
-                title = view_of(resident, dt.date.today()).title if resident else None
+                title = view_of(resident, local_today(runtime.settings())).title if resident else None
             if title:
                 dispatcher.utter_message(response="utter_greet_named", title=title,
                                          daypart=daypart(local_now(runtime.settings())))
                 tell_news(dispatcher, tracker)
                 return []
+        if tracker.get_slot("kiosk_mode") == "community" and not tracker.get_slot("identified"):
+            # The identification form asks "请问您叫什么名字？" next: one question at a time.
+            dispatcher.utter_message(response="utter_greet_before_name")
+            return []
         dispatcher.utter_message(response="utter_greet")
         return []
 

@@ -94,6 +94,9 @@ def person(tracker: Tracker) -> Tuple[Optional[int], Tuple[str, ...], str]:
     return age, flags, who_for(context, tracker.get_slot("resident_name"))
 
 
+FOLLOW_UP_CHARS = 15  # a question this short, right after an answer, is about the item just discussed
+
+
 class ActionAnswerPolicy(GuardedAction):
     def name(self) -> Text:
         return "action_answer_policy"
@@ -125,7 +128,9 @@ class ActionAnswerPolicy(GuardedAction):
             if not offer_person_if_stuck(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_policy_not_found", hotline=settings.hotline,
                                          community_phone=settings.community_phone)
-            return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
+            # A short follow-up the knowledge base cannot answer ("礼拜天开门不") keeps the item for the next one.
+            keep = tracker.get_slot("policy_id") if len(text) <= FOLLOW_UP_CHARS else None
+            return [SlotSet(OFFERED, False), SlotSet("policy_id", keep)]
         age, flags, who = person(tracker)
         kind = detail_asked(text, follow_up=item.id == tracker.get_slot("policy_id"))
         if asks_eligibility(text, parse_age(text)) and item.eligibility:

@@ -3,6 +3,7 @@ family, a record on the staff desk (its own kind, "scam") and one short notice t
 from __future__ import annotations
 
 import logging
+import re
 from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -32,6 +33,9 @@ WARNINGS: Dict[str, str] = {
 }
 AGAIN = "声音再像也先别信，骗子会装。挂掉以后，自己给家里人打电话问一问，别转账，别开门。"
 FAMILY_NOTICE = "【防骗提醒】{name}刚才说：“{said}”。小暖已经提醒{them}别转账、别开门。请您给{them}打个电话。"
+WELL_DONE = "您做得对，就这样。以后再有人这样找您，也先问问家里人或者社区。"
+# "我没给他开门", "电话我挂了", "一分钱也没转": the safe thing done.
+_DID_THE_SAFE_THING = re.compile(r"没(有)?(给|开|转|汇|打|说|告诉|买|交|理|信|去)|挂(了|掉|断)|不理|不开|不买|不信|不给|不转")
 OFFERS = [{"title": "让家人给我打电话", "payload": "/ask_family_call"}, {"title": "找工作人员", "payload": "/human_handoff"}]
 
 
@@ -84,6 +88,9 @@ class ActionScamWarning(GuardedAction):
             logger.exception("could not record a scam warning for %s", tracker.sender_id)
             new = False
         if not new:
+            if _DID_THE_SAFE_THING.search(said) and not kind:
+                dispatcher.utter_message(text=WELL_DONE)
+                return []
             dispatcher.utter_message(text=AGAIN, buttons=OFFERS)  # more of the same story: no second lecture
             return []
         dispatcher.utter_message(text=WARNINGS[kind or "call"] + "社区工作人员也知道了。", buttons=OFFERS)

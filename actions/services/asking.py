@@ -1,6 +1,7 @@
 """The home-service form's questions, one at a time, with at most three choices as buttons."""
 from __future__ import annotations
 
+import re
 from abc import ABC
 
 from rasa_sdk import Tracker
@@ -13,8 +14,10 @@ from actions.forms.asking import AskSlot, day_buttons, inform_payload
 from actions.services.booking import price_of
 from actions.services.context import service_context
 from actions.services.form import choice_from
-from actions.services.phrases import read_back
+from actions.lang.spoken import say_money
+from actions.services.phrases import price_sentence, read_back
 
+_ASKS_PRICE = re.compile(r"多少钱|几块钱|要钱不|收钱|收费|贵不贵|价钱|价格|花多少|咋收|怎么收")
 # The three services asked for most; the others are understood when said.
 COMMON = ("助洁", "助浴", "助医")
 
@@ -43,6 +46,17 @@ class ActionAskServiceDate(_AskServiceSlot):
         code = tracker.get_slot("service_code")
         service = next((s for s in context.catalogue.services if s.code == code), None)
         if service is not None and not tracker.get_slot("service_changing"):
+            if _ASKS_PRICE.search(tracker.latest_message.get("text") or "") and context.resident_id is not None:
+                # "上门帮着洗澡那个，多少钱一回": the price first, then the booking's question.
+                with runtime.sessions()() as session:
+                    resident = session.get(Resident, context.resident_id)
+                    if resident is not None:
+                        price = price_of(service, resident, context.today)
+                        full = f"一次{say_money(price.unit_price)}，" if price.subsidy and price.unit_price else ""
+                        said = price_sentence(price, who_for(context, resident.name))
+                        dispatcher.utter_message(text=f"{service.name}{full}{said}要约的话，哪天来？",
+                                                 buttons=day_buttons(context.today))
+                        return
             # Say what was understood before the first question about it: "约陪聊，哪天来？"
             dispatcher.utter_message(text=f"好的，约{service.name}。哪天来？", buttons=day_buttons(context.today))
             return

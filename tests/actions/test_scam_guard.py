@@ -36,3 +36,13 @@ async def test_a_fraud_is_warned_recorded_and_the_family_told_once(sessions, dis
         notices = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "scam")).all()
     assert alert.resident_id == 1 and alert.repeats == 2 and len(words) == 1
     assert len(notices) == 1 and "【防骗提醒】张桂英" in notices[0].text and "给她打个电话" in notices[0].text
+
+
+async def test_the_safe_thing_done_is_praised_not_warned_again(sessions, dispatcher, domain) -> None:
+    first = make_tracker([user_event("门口来了个人，说是燃气公司的，要进来换阀门，收两百", "scam_warning")],
+                         slots=HOME_SLOTS)
+    await ActionScamWarning().run(dispatcher, first, domain)
+    done = type(dispatcher)()
+    await ActionScamWarning().run(done, make_tracker([user_event("我没给他开门", "share_feelings")],
+                                                     slots=HOME_SLOTS), domain)
+    assert "做得对" in done.messages[0]["text"] and "别信" not in done.messages[0]["text"]

@@ -216,6 +216,6 @@ def test_an_empty_or_overlong_answer_inside_a_form_is_not_a_wrong_answer(client,
     assert "王爷爷，对吗" in client.send(sender, "五六七八", COMMUNITY).text
     assert "王爷爷，您好" in client.send(sender, "对", COMMUNITY).text
     # Inside the meal form: the same question again, and the form goes on.
-    assert client.send(sender, "我想订饭", COMMUNITY).text == "您想订哪一天的？"
-    assert client.send(sender, "", COMMUNITY).text == "我没听到您说话，请再说一遍。\n您想订哪一天的？"
+    assert client.send(sender, "我想订饭", COMMUNITY).text == "您想订哪一天的？比如明天。"
+    assert client.send(sender, "", COMMUNITY).text == "我没听到您说话，请再说一遍。\n您想订哪一天的？比如明天。"
     assert client.send(sender, "明天", COMMUNITY).text == "订早饭、午饭，还是晚饭？"

@@ -163,7 +163,7 @@ def test_community_kiosk_asks_who_then_goes_on_with_the_booking(client, db) -> N
     client.send(sender, "陈淑珍", community)
     client.send(sender, "一三五七", community)
     resumed = client.send(sender, "对", community)
-    assert resumed.text == "陈奶奶，您好！我们接着订餐。\n您想订哪一天的？"
+    assert resumed.text == "陈奶奶，您好！我们接着订餐。\n您想订哪一天的？比如明天。"
 
 
 def test_menu_question_over_http(client) -> None:
