@@ -48,6 +48,17 @@ def asked_without_progress(tracker: Tracker, action_name: str, prefix: str) -> i
     return asked
 
 
+def first_question_of_form(tracker: Tracker) -> bool:
+    """No question of this form has been asked yet (since it started)."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "active_loop" and event.get("name"):
+            return True
+        if kind == "action" and str(event.get("name", "")).startswith("action_ask_"):
+            return False
+    return True
+
+
 HANDOFF_BUTTON = {"title": "找工作人员", "payload": "/human_handoff"}
 # A question about something else was answered this turn: the form says it goes on before it asks.
 TOPIC_CHANGES = frozenset({"ask_policy", "ask_menu", "check_bookings", "share_feelings", "out_of_scope", "ask_help",
@@ -59,6 +70,7 @@ class AskSlot(GuardedAction):
     offer_slot = ""
     example = ""  # what a person may say, offered when the question was asked twice without an answer
     resume = ""  # said before the question when another topic was just answered ("咱们接着订饭。")
+    task_words = ""  # what the form does, said to a relative with the parent's name before its first question
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
@@ -68,6 +80,11 @@ class AskSlot(GuardedAction):
             return []
         if self.resume and (tracker.latest_message.get("intent") or {}).get("name") in TOPIC_CHANGES:
             dispatcher.utter_message(text=self.resume)
+        elif self.task_words and not self.slot.endswith("_confirmed") and tracker.get_slot("actor_role") == "family" \
+                and tracker.get_slot("resident_name") and first_question_of_form(tracker):
+            # (The read-back names the parent itself.)
+            # A relative hears whom the booking is for before the first question: "好的，给王建国订饭。"
+            dispatcher.utter_message(text=f"好的，给{tracker.get_slot('resident_name')}{self.task_words}。")
         self.ask(dispatcher, tracker)
         # The same question again and again helps nobody: first an example, then a person.
         before = asked_without_progress(tracker, self.name(), self.offer_slot.split("_")[0] + "_")

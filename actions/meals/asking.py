@@ -21,6 +21,7 @@ from actions.meals.phrases import meal_word, read_back
 class _AskMealSlot(AskSlot, ABC):
     offer_slot = "meal_offer"
     resume = "咱们接着订饭。"
+    task_words = "订饭"
 
 
 class ActionAskMealDate(_AskMealSlot):

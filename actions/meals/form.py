@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, Dict, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db.models import Canteen, Resident
+from actions.db.models import Canteen, MealBooking, Resident
 from actions.forms.read_back import INTERRUPTING, ReadBackForm
 from actions.meals.alternatives import alternatives
 from actions.meals.availability import MealChoice, Problem, problem_with
@@ -27,6 +29,21 @@ CLEARS = {Problem.PAST: ("meal_date",), Problem.TOO_FAR: ("meal_date",), Problem
           Problem.NOT_SERVED: ("meal_type",), Problem.CUTOFF: ("meal_date", "meal_type"),
           Problem.FULL: ("meal_date", "meal_type"), Problem.DELIVERY_FULL: ("meal_delivery",),
           Problem.TOO_MANY: ("meal_quantity",)}
+
+
+_ALSO = re.compile(r"也|一样|同样|照样|照着")
+_SAME = re.compile(r"一样|同样|照样|照着")
+
+
+def booked_here(session: Session, tracker: Tracker) -> Optional[MealBooking]:
+    """The meal booked last in this conversation (by the ids of its messages), if any."""
+    ids = [event.get("message_id") for event in tracker.events
+           if event.get("event") == "user" and event.get("message_id")]
+    if not ids:
+        return None
+    return session.scalars(select(MealBooking).where(MealBooking.message_id.in_(ids[-50:]),
+                                                     MealBooking.status == "booked")
+                           .order_by(MealBooking.id.desc()).limit(1)).first()
 
 
 def choice_from(slots: Dict[str, Any]) -> Optional[MealChoice]:
@@ -67,6 +84,15 @@ class ValidateMealBookingForm(ReadBackForm):
             values.setdefault("meal_date", day)
             if meal:
                 values.setdefault("meal_type", meal)
+        text = tracker.latest_message.get("text") or ""
+        if requested is None and _ALSO.search(text):
+            last = booked_here(session, tracker)
+            if last is not None:
+                # "晚上的也订一份，也送家" after today's lunch: still today; "我爸也来一份一样的": all of it.
+                values.setdefault("meal_date", last.day.isoformat())
+                if _SAME.search(text):
+                    values.setdefault("meal_type", last.meal_type)
+                    values.setdefault("meal_delivery", last.delivery)
         return values
 
     def starting_values(self, resident: Resident, context: MealContext) -> Dict[str, Any]:

@@ -52,7 +52,8 @@ class ActionBookService(GuardedAction):
             booking = session.get(ServiceBooking, result.booking_id)
             who_comes = f"{booking.helper_name}会上门" if booking.helper_name else "工作人员确认以后会告诉您"
             pay = "不收费" if booking.price_total == 0 else f"{say_money(booking.price_total)}，做完再付"
-            dispatcher.utter_message(text=f"约好了！{service.name}，{say_when(choice, context.today, time_note)}，"
+            whom = f"给{who}" if who != "您" else ""  # to a relative: whose visit it is
+            dispatcher.utter_message(text=f"{whom}约好了！{service.name}，{say_when(choice, context.today, time_note)}，"
                                           f"{who_comes}。{pay}。" + disability_note(resident, who))
         if not result.replayed:
             record(actor=context.actor, action="service_booked", target=f"service_booking:{result.booking_id}",

@@ -57,8 +57,9 @@ class ActionAskServiceDate(_AskServiceSlot):
                         dispatcher.utter_message(text=f"{service.name}{full}{said}要约的话，哪天来？",
                                                  buttons=day_buttons(context.today))
                         return
-            # Say what was understood before the first question about it: "约陪聊，哪天来？"
-            dispatcher.utter_message(text=f"好的，约{service.name}。哪天来？", buttons=day_buttons(context.today))
+            # Say what was understood before the first question about it: "约陪聊，哪天来？" ("给王建国约…" to a relative).
+            whom = f"给{tracker.get_slot('resident_name')}" if context.is_family and tracker.get_slot("resident_name") else ""
+            dispatcher.utter_message(text=f"好的，{whom}约{service.name}。哪天来？", buttons=day_buttons(context.today))
             return
         dispatcher.utter_message(response="utter_ask_service_date", buttons=day_buttons(context.today))
 
