@@ -179,6 +179,11 @@ class ActionFallback(GuardedAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reason = tracker.latest_message.get("safety_net") or ""
+        if reason == "input:hesitation":
+            # Waited through patiently; a third turn in a row that does not get through brings a person.
+            if not offer_person_if_stuck(dispatcher, tracker):
+                dispatcher.utter_message(response="utter_input_hesitation")
+            return []
         if reason in INPUT_PROBLEM_RESPONSES:
             dispatcher.utter_message(response=INPUT_PROBLEM_RESPONSES[reason])
             return []

@@ -95,7 +95,8 @@ def _ask_again(tracker: Tracker) -> List[EventType]:
 # What the NLU safety net flags (bot/nlu/components.py) that can answer no question: an empty
 # line or noise, and a message too long to be one answer. Said politely, and not counted as a
 # wrong answer: the same question is asked again.
-UNANSWERABLE = {"input:empty": "utter_input_empty", "input:too_long": "utter_input_too_long"}
+UNANSWERABLE = {"input:empty": "utter_input_empty", "input:too_long": "utter_input_too_long",
+                "input:hesitation": "utter_input_hesitation"}
 
 
 def _answerable_first(run: Callable[..., Any]) -> Callable[..., Any]:

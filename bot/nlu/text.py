@@ -20,6 +20,7 @@ class InputProblem(str, Enum):
     EMPTY = "empty"  # nothing, or only emoji, punctuation, control characters
     TOO_LONG = "too_long"
     NOT_CHINESE = "not_chinese"  # letters (of any script) but no Chinese characters
+    HESITATION = "hesitation"  # only fillers while searching for a word: "嗯……那个……啥来着"
 
 
 def normalize(text: Optional[str]) -> str:
@@ -33,6 +34,19 @@ def normalize(text: Optional[str]) -> str:
     return _SPACE_BETWEEN_CJK.sub("", cleaned)
 
 
+# Words people fill a pause with. A bare "嗯" is a yes, so only a search for a word ("那个", "啥来着",
+# "怎么说") with nothing but fillers around it is a hesitation.
+_FILLER = re.compile(r"那个谁|那个|这个|就是说|就是|啥来着|什么来着|怎么说呢|怎么说|让我想想|我想想|想想|等等|等一下|"
+                     r"等会儿|哎呀|哎哟|嗯+|呃+|额+|啊+|唉+|哎+|诶+|哦+|噢+|嘛|呀|呢|吧")
+_SEARCHING = re.compile(r"那个|这个|啥来着|什么来着|怎么说|想想|等等|等一下|等会儿")
+_PAUSE = re.compile(r"[\s，。？！、…,.?!~～-]+")
+
+
+def is_hesitation(text: str) -> bool:
+    """Only fillers while the speaker searches for a word: a pause to wait through, not a request."""
+    return bool(_SEARCHING.search(text)) and not _PAUSE.sub("", _FILLER.sub("", text))
+
+
 def input_problem(text: Optional[str], max_chars: int) -> Optional[InputProblem]:
     """What is wrong with the (normalised) text, or None when it can be interpreted."""
     cleaned = normalize(text)
@@ -42,4 +56,6 @@ def input_problem(text: Optional[str], max_chars: int) -> Optional[InputProblem]
         return InputProblem.TOO_LONG
     if not _HAS_CJK.search(cleaned) and any(char.isalpha() for char in cleaned):
         return InputProblem.NOT_CHINESE  # "hello", "Привет", "*0æ": nothing here to understand
+    if is_hesitation(cleaned):
+        return InputProblem.HESITATION
     return None

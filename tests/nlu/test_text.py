@@ -33,6 +33,13 @@ def test_normalize(raw, clean) -> None:
     ("Привет", InputProblem.NOT_CHINESE),
     ("你好", None),
     ("我要订2份饭", None),
+    ("嗯……那个……啥来着", InputProblem.HESITATION),
+    ("哎呀就是那个，那个嘛", InputProblem.HESITATION),
+    ("呃呃 嗯 那个谁", InputProblem.HESITATION),
+    ("嗯", None),  # a bare 嗯 is a yes
+    ("嗯嗯", None),
+    ("那个菜太咸了", None),
+    ("这个月的补贴", None),
     ("120", None),
     ("1234", None),
 ])
