@@ -29,6 +29,10 @@ _MEAL_ASK = re.compile(
 )
 _POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱|轮椅|助行器|辅具|拐杖|"
                      r"护理床|备案|体检|老年大学")
+# Help with a cost asked about ("有没有啥能报销的", "能不能补贴点"), and the words of a booking that outweigh it.
+_MONEY_HELP_ASKED = re.compile(r"(报销|补贴|补助|津贴|救助|减免|政策|能领)[^，。！？,.!?]{0,4}(吗|不|么|没有|没)?[？?]?$|"
+                               r"(有没有|有啥|有什么|能不能|可不可以)[^，。！？,.!?]{0,6}(报销|补贴|补助|津贴|救助|减免|政策)")
+_BOOKING_ASKED = re.compile(r"约|订|派|找个人|找人|叫人|来人|上门来|过来|帮我(打扫|洗|买|理|修)")
 # Words that, with a meal, mean the story is about the meal's price or a policy, not a booking.
 _MEAL_POLICY = re.compile(r"补贴|补助|便宜|多少钱|政府")
 _MEAL_TIME = re.compile(r"早饭|早餐|午饭|午餐|晚饭|晚餐|中午|晌午|晚上|早上")
@@ -91,6 +95,8 @@ class TaskCues:
             return None
         if intent == "affirm" and "policy_topic" in entities and not _YES_START.search(text):
             return "ask_policy"  # a bare policy name ("底保") is never a yes
+        if intent == "book_service" and _MONEY_HELP_ASKED.search(text) and not _BOOKING_ASKED.search(text):
+            return "ask_policy"  # "…护理的钱太贵了，有没有啥能报销的": help with the cost, not a visit
         if intent not in SOFT_INTENTS | YES_FROM:
             return None
         if intent in SOFT_INTENTS and danger_in(text, ranking):
@@ -109,6 +115,8 @@ class TaskCues:
             return None
         if _MEAL_ASK.search(text) and not _MEAL_POLICY.search(text):
             return "book_meal"
+        if _MONEY_HELP_ASKED.search(text) and not _BOOKING_ASKED.search(text):
+            return "ask_policy"  # help with a cost, though a service is named in the story
         if _COMPANY_ASK.search(text) or any(word in text for word in self.service_words):
             return "book_service"
         if _POLICY.search(text) and len(text) > 8:

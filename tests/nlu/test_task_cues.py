@@ -30,6 +30,14 @@ def test_soft_intents_hiding_a_request(cues, text, intent, expected) -> None:
     assert cues.task_in(text, intent) == expected
 
 
+def test_help_with_the_cost_of_care_is_a_policy_question(cues) -> None:
+    assert cues.task_in("我瘫在床上好几年了，护理的钱太贵了，有没有啥能报销的", "book_service") == "ask_policy"
+    assert cues.task_in("护工太贵了，能不能补贴点", "book_service") == "ask_policy"
+    assert cues.task_in("孩子请保姆换了好几个，护理的钱太贵了，有没有啥能报销的", "share_feelings") == "ask_policy"
+    assert cues.task_in("帮我约个上门护理，有补贴吗", "book_service") is None  # a booking asked for
+    assert cues.task_in("找人来给我洗个澡", "book_service") is None
+
+
 def test_a_bare_policy_name_is_no_yes(cues) -> None:
     assert cues.task_in("底保", "affirm", ["policy_topic"]) == "ask_policy"
     assert cues.task_in("对，低保", "affirm", ["policy_topic"]) is None
