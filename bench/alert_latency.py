@@ -3,6 +3,9 @@
 - alert to family: a resident says "救命" at the kiosk; time until the alert reaches each of two
   linked family members' chats (from the kiosk's words being sent, and from the kiosk's answer);
 - a family member's turn: a text update queued at the Bot API until the answer arrives there.
+- emergencies first: with N other conversations running flat out (`--load`, default 50), an
+  emergency's answer, the alert on the staff desk and at both relatives, and an ordinary turn's
+  answer, with the turn gate and without it (bench/priority.py).
 Prints the figures and appends them to docs/benchmarks.md.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
+from bench.processes import load_average  # noqa: E402
 from bot.core_client import CoreClient  # noqa: E402
 from bot.metadata import ChannelMetadata  # noqa: E402
 
@@ -37,6 +41,27 @@ def _row(name: str, values: list) -> str:
             f"| {max(values):.0f} |")
 
 
+def under_load(conversations: int, emergencies: int) -> None:
+    """Emergencies first (bench/priority.py): with the gate, then without it, under the same load."""
+    from bench.priority import measure, row
+
+    lines = [f"{conversations} other conversations running flat out (bench/load.py); {emergencies} emergencies "
+             "(\"救命 我摔倒了\", two linked relatives) each followed by an ordinary turn (\"明天中午吃什么\") "
+             f"from another home kiosk. Load average at the start: {load_average()}.", "",
+             "| gate | what | n | p50 (ms) | p95 (ms) | max (ms) |", "|---|---|---|---|---|---|"]
+    for gate, label in ((None, "4 ordinary turns in flight (default)"), (0, "off")):
+        figures = measure(conversations, emergencies, gate)
+        for name, values in (("emergency: words → answer at the kiosk", figures.answer),
+                             ("emergency: words → alert on the staff desk", figures.desk),
+                             ("emergency: words → notice in a relative's chat", figures.family),
+                             ("ordinary turn: words → answer", figures.ordinary)):
+            lines.append(f"| {label} " + row(name, values))
+        lines.append(f"| {label} | background turns answered meanwhile | {figures.background} | | | |")
+        print("\n".join(lines[-5:]), flush=True)
+    print("\n".join(lines))
+    append_section(f"Emergencies first, with {conversations} conversations running", lines)
+
+
 def main() -> None:
     from actions.db.session import sessions_for
     from tests.e2e.telegram_process import start_telegram_process
@@ -45,7 +70,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--alerts", type=int, default=20)
     parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--load", default="50",
+                        help="other conversations running flat out meanwhile, comma separated (0: none, the quiet run)")
     args = parser.parse_args()
+    for level in [int(level) for level in args.load.split(",") if int(level) > 0]:
+        under_load(level, args.alerts)
     from_words, from_answer, turns = [], [], []
     with tempfile.TemporaryDirectory() as tmp, BotApiStandin() as api:
         stack, _ = start_bench_stack(Path(tmp), "bench-secret", fixed_now=FROZEN_NOW)

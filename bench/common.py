@@ -40,8 +40,9 @@ def append_section(title: str, lines: List[str]) -> None:
         out.write("\n".join(lines) + "\n")
 
 
-def start_bench_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None):  # type: ignore[no-untyped-def]
+def start_bench_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None,  # type: ignore[no-untyped-def]
+                      overrides: Optional[dict] = None):
     """The real servers on a throwaway copy of the demo district; returns (stack, start-up seconds)."""
     from bot.launcher import start_throwaway_stack
 
-    return start_throwaway_stack(workdir, secret, fixed_now)
+    return start_throwaway_stack(workdir, secret, fixed_now, overrides=overrides)

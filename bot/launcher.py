@@ -228,7 +228,8 @@ def start_telegram(stack: Stack, run_dir: Optional[Path] = None) -> tuple:
 
 
 def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None,
-                          database_url: Optional[str] = None, redis_url: str = "", replicas: int = 1) -> tuple:
+                          database_url: Optional[str] = None, redis_url: str = "", replicas: int = 1,
+                          overrides: Optional[dict] = None) -> tuple:
     """The real servers on a fresh copy of the demo district (a SQLite file in `workdir`, or the empty
     database `database_url`), for demos and benchmarks; returns (stack, start-up seconds)."""
     from actions.clock import local_today
@@ -241,7 +242,7 @@ def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] =
     model = current_model(settings.model_dir) or train(settings.model_dir)
     url = database_url or f"sqlite:///{workdir / 'xiaonuan.db'}"
     settings = settings.with_overrides(database_url=url, channel_secret=secret, fixed_now=fixed_now,
-                                       redis_url=redis_url, tracker_store_url="")
+                                       redis_url=redis_url, tracker_store_url="", **(overrides or {}))
     engine = make_engine(url)
     create_schema(engine)
     seed_demo_data(session_factory(engine), local_today(settings))

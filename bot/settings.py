@@ -106,6 +106,9 @@ class Settings:
 
     speech_enabled: bool = True
     """Read answers aloud where an audio device exists."""
+    turns_in_flight: int = 4
+    """Ordinary turns one Rasa process works on at once; others queue and emergencies skip the queue (0: no gate)."""
+
 
     speech_voice: str = "sit/cmn"
     """espeak-ng voice used through pyttsx3 (Mandarin)."""
@@ -284,6 +287,8 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         meals_config=Path(env.get("XIAONUAN_MEALS_CONFIG", "").strip() or defaults.meals_config),
         services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
         outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
+        if self.turns_in_flight < 0:
+            raise ValueError("XIAONUAN_TURNS_IN_FLIGHT must be 0 (no gate) or more")
         outbox_retry_base_s=_float(env, "XIAONUAN_OUTBOX_RETRY_BASE", defaults.outbox_retry_base_s),
         core_url=env.get("XIAONUAN_CORE_URL", "").strip(),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
@@ -345,6 +350,7 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        turns_in_flight=_int(env, "XIAONUAN_TURNS_IN_FLIGHT", defaults.turns_in_flight),
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -355,3 +361,4 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
     else:
         env.pop("XIAONUAN_NOW", None)
     return env
+            "XIAONUAN_TURNS_IN_FLIGHT": str(settings.turns_in_flight),

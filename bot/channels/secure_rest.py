@@ -12,6 +12,8 @@ sender may send `XIAONUAN_WEBHOOK_PER_MINUTE` messages a minute, and all callers
 without the secret together `XIAONUAN_ANONYMOUS_PER_MINUTE`; more get 429.
 A message sent again with the same `message_id` (a channel retrying after a
 timeout) gets the answer it got the first time and is not processed again.
+Emergencies are answered first: ordinary turns pass a gate (`bot/channels/turn_gate.py`)
+that emergency words skip.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.turn_gate import TurnGate, is_urgent
 from bot.metadata import ChannelMetadata, MetadataError, clean_text
 from bot.rate_limit import RateLimiter
 from bot.settings import Settings, load_settings
@@ -158,6 +161,13 @@ class SecureRestInput(InputChannel):
         self._settings = settings
         self._per_sender: Optional[RateLimiter] = None
         self._anonymous: Optional[RateLimiter] = None
+        self._gate: Optional[TurnGate] = None
+
+    @property
+    def gate(self) -> TurnGate:
+        if self._gate is None:
+            self._gate = TurnGate(self.settings.turns_in_flight)
+        return self._gate
 
     def _within_limits(self, sender: str, verified: bool) -> bool:
         if self._per_sender is None:
@@ -210,7 +220,8 @@ class SecureRestInput(InputChannel):
                                   metadata={**metadata.as_dict(), "verified": verified},
                                   message_id=parsed["message_id"])
             try:
-                previous = await handle_once(request, message, on_new_message)
+                async with self.gate.turn(is_urgent(parsed["message"])):  # emergencies first
+                    previous = await handle_once(request, message, on_new_message)
             except ConversationsUnavailable as error:
                 logger.error("the conversation store is unavailable (%s); refused a message from %s",
                              str(error).splitlines()[0] if str(error) else "?", sender)

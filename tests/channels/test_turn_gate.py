@@ -1,0 +1,77 @@
+"""Emergencies first: ordinary turns queue at the gate, emergencies never wait."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.channels.turn_gate import TurnGate, is_urgent
+
+
+@pytest.mark.parametrize("text,urgent", [
+    ("救命", True), ("我 摔 倒 了", True), ("厨房着火了", True), ("/emergency", True),
+    ("帮我订明天的午饭", False), ("座机 010-66881234 找我", False), ("", False), (None, False),
+])
+def test_what_skips_the_queue(text, urgent) -> None:
+    assert is_urgent(text) is urgent
+
+
+def test_an_emergency_passes_while_ordinary_turns_wait() -> None:
+    async def scenario() -> list:
+        gate, order, release = TurnGate(1), [], asyncio.Event()
+
+        async def turn(name: str, urgent: bool) -> None:
+            async with gate.turn(urgent):
+                order.append(f"{name} in")
+                if name == "first":
+                    await release.wait()  # an ordinary turn still being processed
+                order.append(f"{name} out")
+
+        first = asyncio.create_task(turn("first", False))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(turn("second", False))
+        emergency = asyncio.create_task(turn("sos", True))
+        await asyncio.wait_for(emergency, timeout=5)  # not held back by the turn in flight
+        assert "second in" not in order  # the other ordinary turn still queues
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, second), timeout=5)
+        return order
+
+    order = asyncio.run(scenario())
+    assert order.index("sos out") < order.index("first out") < order.index("second in")
+
+
+def test_no_gate_when_switched_off() -> None:
+    async def scenario() -> int:
+        gate, inside, peak = TurnGate(0), 0, 0
+
+        async def turn() -> None:
+            nonlocal inside, peak
+            async with gate.turn(False):
+                inside += 1
+                peak = max(peak, inside)
+                await asyncio.sleep(0.01)
+                inside -= 1
+
+        await asyncio.wait_for(asyncio.gather(*(turn() for _ in range(6))), timeout=5)
+        return peak
+
+    assert asyncio.run(scenario()) == 6
+
+
+def test_at_most_the_limit_in_flight() -> None:
+    async def scenario() -> int:
+        gate, inside, peak = TurnGate(3), 0, 0
+
+        async def turn() -> None:
+            nonlocal inside, peak
+            async with gate.turn(False):
+                inside += 1
+                peak = max(peak, inside)
+                await asyncio.sleep(0.01)
+                inside -= 1
+
+        await asyncio.wait_for(asyncio.gather(*(turn() for _ in range(10))), timeout=5)
+        return peak
+
+    assert asyncio.run(scenario()) == 3
