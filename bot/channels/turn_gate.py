@@ -10,8 +10,9 @@ so it shares the loop with only those few. Each process (Sanic worker, replica) 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
-from typing import AsyncIterator, Optional
+from typing import AsyncIterator, Deque, Optional
 
 from bot.nlu.emergency_words import match_emergency
 from bot.nlu.text import normalize
@@ -25,12 +26,45 @@ def is_urgent(text: Optional[str]) -> bool:
     return cleaned.startswith(URGENT_PAYLOADS) or match_emergency(cleaned) is not None
 
 
+class _FairSlots:
+    """Slots handed to waiters strictly in arrival order (asyncio.Semaphore lets a newcomer take a slot
+    freed before the longest waiter wakes, and under load some turns waited many times longer)."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+        self.waiters: Deque[asyncio.Future] = collections.deque()
+
+    async def acquire(self) -> None:
+        if self.free > 0 and not self.waiters:
+            self.free -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # the slot was handed over just as the caller gave up: pass it on
+            else:
+                self.waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the slot goes straight to the longest waiter
+                return
+        self.free += 1
+
+
 class TurnGate:
-    """At most `in_flight` ordinary turns at once; urgent turns never wait. 0 turns the gate off."""
+    """At most `in_flight` ordinary turns at once, first come first served; urgent turns never wait.
+    0 turns the gate off."""
 
     def __init__(self, in_flight: int) -> None:
         self.in_flight = in_flight
-        self._slots: Optional[asyncio.Semaphore] = None  # made on the server's own event loop
+        self._slots: Optional[_FairSlots] = None
 
     @contextlib.asynccontextmanager
     async def turn(self, urgent: bool) -> AsyncIterator[None]:
@@ -38,6 +72,9 @@ class TurnGate:
             yield
             return
         if self._slots is None:
-            self._slots = asyncio.Semaphore(self.in_flight)
-        async with self._slots:
+            self._slots = _FairSlots(self.in_flight)
+        await self._slots.acquire()
+        try:
             yield
+        finally:
+            self._slots.release()

@@ -75,3 +75,45 @@ def test_at_most_the_limit_in_flight() -> None:
         return peak
 
     assert asyncio.run(scenario()) == 3
+
+
+def test_turns_are_served_in_the_order_they_came() -> None:
+    async def scenario() -> list:
+        gate, served = TurnGate(2), []
+
+        async def turn(number: int) -> None:
+            async with gate.turn(False):
+                served.append(number)
+                await asyncio.sleep(0.005 * (number % 3))  # uneven turns free slots at odd moments
+
+        tasks = []
+        for number in range(12):
+            tasks.append(asyncio.create_task(turn(number)))
+            await asyncio.sleep(0)  # each arrives after the one before
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=5)
+        return served
+
+    assert asyncio.run(scenario()) == list(range(12))
+
+
+def test_a_turn_given_up_while_waiting_passes_its_slot_on() -> None:
+    async def scenario() -> list:
+        gate, served, hold = TurnGate(1), [], asyncio.Event()
+
+        async def turn(name: str) -> None:
+            async with gate.turn(False):
+                served.append(name)
+                if name == "first":
+                    await hold.wait()
+
+        first = asyncio.create_task(turn("first"))
+        await asyncio.sleep(0)
+        quitter = asyncio.create_task(turn("quitter"))
+        last = asyncio.create_task(turn("last"))
+        await asyncio.sleep(0)
+        quitter.cancel()
+        hold.set()
+        await asyncio.wait_for(asyncio.gather(first, last), timeout=5)
+        return served
+
+    assert asyncio.run(scenario()) == ["first", "last"]
