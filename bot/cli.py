@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
+from bot.devices.commands import add_device_commands
 from bot.lifecycle.commands import add_lifecycle_commands
 from bot.serve_cli import add_serve_commands
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
@@ -161,7 +162,8 @@ def _stop_on_terminate(signum: int, frame: object) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from actions.db.session import sessions_for
     from bot.core_client import CoreClient
-    from bot.launcher import StartupError, start_stack, start_telegram
+    from bot.escalation_worker import EscalationWorker
+    from bot.launcher import StartupError, start_devices, start_stack, start_telegram
     from bot.outbox_worker import OutboxWorker, default_receivers
     from bot.training import train
 
@@ -211,6 +213,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """A text kiosk attached to a core that is already running."""
+            _devices, note = start_devices(stack)
+            print(f"[run] {note}", flush=True)
     from bot.core_client import CoreClient
     from bot.text_kiosk import TextKiosk
 
@@ -347,3 +351,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+    add_device_commands(sub)

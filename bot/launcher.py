@@ -227,6 +227,37 @@ def start_telegram(stack: Stack, run_dir: Optional[Path] = None) -> tuple:
     return process, f"Telegram channel is on ({mode}); its log: {log}"
 
 
+DEVICE_DOOR_HEADER = "X-Xiaonuan-Door"  # bot.devices.server.DOOR_HEADER, without importing Sanic here
+
+
+def start_devices(stack: Stack, run_dir: Optional[Path] = None, wait_s: float = 60.0) -> tuple:
+    """The device door (SOS buttons, wristbands) as its own process: (process or None, a note to print).
+
+    Its own process because two Sanic servers cannot share one (Sanic rewrites its protocol class
+    in place when a server starts). A door that cannot start is a note, not the end of the run.
+    """
+    settings = stack.settings
+    port = settings.devices_port or free_port(settings.host)
+    settings = settings.with_overrides(devices_port=port)
+    log = (run_dir or settings.run_dir) / "devices.log"
+    process = _spawn([sys.executable, "-m", "bot.cli", "devices"], child_environment(settings), log)
+    url = f"http://{settings.host}:{port}/v1/events"
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:  # our door answers a request without a token with 401 and its own header
+            if requests.post(url, timeout=2).headers.get(DEVICE_DOOR_HEADER) == "devices":
+                stack.processes.append(process)
+                stack.logs.append(log)
+                return process, f"device door: {url} (SOS buttons and wristbands; see docs/devices.md); log: {log}"
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    if process.poll() is None:
+        process.kill()
+        process.wait(5)
+    return None, f"the device door could not start on port {port}; see {log}"
+
+
 def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None,
                           database_url: Optional[str] = None, redis_url: str = "", replicas: int = 1,
                           overrides: Optional[dict] = None) -> tuple:

@@ -199,7 +199,7 @@ class Settings:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
         if self.kiosk_mode == "home" and self.kiosk_resident_id is None:
             raise ValueError("a home kiosk needs XIAONUAN_KIOSK_RESIDENT_ID")
-        for name in ("rasa_port", "actions_port", "screen_port", "staff_console_port"):
+        for name in ("rasa_port", "actions_port", "screen_port", "staff_console_port", "devices_port"):
             port = getattr(self, name)
             if not 0 <= port <= 65535:
                 raise ValueError(f"{name} must be between 0 and 65535, got {port}")
@@ -237,6 +237,27 @@ class Settings:
                 dt.datetime.fromisoformat(self.fixed_now)
             except ValueError as exc:
                 raise ValueError(f"XIAONUAN_NOW must look like 2026-11-23T08:00, got {self.fixed_now!r}") from exc
+    devices_port: int = 8070
+    """Port of the device door (SOS buttons, wristbands) on XIAONUAN_HOST; 0 picks a free port."""
+
+    device_events_per_minute: int = 30
+    """Events one device may post per minute; more get 429 (a stuck button must not flood the desk)."""
+
+    device_check_every_s: float = 60.0
+    """How often the device door looks for devices that missed their heartbeat."""
+
+    checkin_time: str = "09:00"
+    """Default time ("HH:MM", local) of the daily check-in at a home kiosk; staff change it per resident."""
+
+    checkin_retry_minutes: int = 10
+    """Minutes without an answer before the check-in is asked once more, and again before staff are told."""
+
+    inactivity_hours: float = 6.0
+    """Daytime hours without any interaction at a home kiosk before staff and family are told; 0 turns it off."""
+
+    daytime: Tuple[str, str] = ("08:00", "20:00")
+    """Local hours in which check-ins are asked and silence counts (XIAONUAN_DAYTIME="08:00-20:00")."""
+
 
     @property
     def trackers_url(self) -> str:
@@ -275,6 +296,26 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         kiosk_location=env.get("XIAONUAN_KIOSK_LOCATION", "").strip() or defaults.kiosk_location,
         community_phone=env.get("XIAONUAN_COMMUNITY_PHONE", "").strip() or defaults.community_phone,
         crisis_line=env.get("XIAONUAN_CRISIS_LINE", "").strip() or defaults.crisis_line,
+        first, top = self.escalation_s
+        if not 0 < first <= top:
+            raise ValueError("XIAONUAN_ESCALATION must be two whole numbers of seconds, the second not smaller "
+                             f"than the first, such as 60,180; got {first},{top}")
+        if self.escalation_check_every_s <= 0:
+            raise ValueError("XIAONUAN_ESCALATION_CHECK_EVERY must be a positive number of seconds")
+        if self.device_events_per_minute < 1:
+            raise ValueError("XIAONUAN_DEVICE_EVENTS_PER_MINUTE must be at least 1")
+        if self.device_check_every_s <= 0:
+            raise ValueError("XIAONUAN_DEVICE_CHECK_EVERY must be a positive number of seconds")
+        for name, value in (("XIAONUAN_CHECKIN_TIME", self.checkin_time), ("XIAONUAN_DAYTIME", self.daytime[0]),
+                            ("XIAONUAN_DAYTIME", self.daytime[1])):
+            if not _is_clock_time(value):
+                raise ValueError(f"{name} needs times like 09:00, got {value!r}")
+        if self.daytime[0] >= self.daytime[1]:
+            raise ValueError(f"XIAONUAN_DAYTIME must start before it ends, such as 08:00-20:00; got {self.daytime}")
+        if self.checkin_retry_minutes < 1:
+            raise ValueError("XIAONUAN_CHECKIN_RETRY_MINUTES must be at least 1")
+        if self.inactivity_hours < 0:
+            raise ValueError("XIAONUAN_INACTIVITY_HOURS must be 0 (off) or a positive number of hours")
         hotline=env.get("XIAONUAN_HOTLINE", "").strip() or defaults.hotline,
         speech_enabled=_bool(env, "XIAONUAN_SPEECH", defaults.speech_enabled),
         speech_voice=env.get("XIAONUAN_SPEECH_VOICE", "").strip() or defaults.speech_voice,
@@ -354,6 +395,13 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "PYTHONUNBUFFERED": "1",
         }
     )
+        devices_port=_int(env, "XIAONUAN_DEVICES_PORT", defaults.devices_port),
+        device_events_per_minute=_int(env, "XIAONUAN_DEVICE_EVENTS_PER_MINUTE", defaults.device_events_per_minute),
+        device_check_every_s=_float(env, "XIAONUAN_DEVICE_CHECK_EVERY", defaults.device_check_every_s),
+        checkin_time=env.get("XIAONUAN_CHECKIN_TIME", "").strip() or defaults.checkin_time,
+        checkin_retry_minutes=_int(env, "XIAONUAN_CHECKIN_RETRY_MINUTES", defaults.checkin_retry_minutes),
+        inactivity_hours=_float(env, "XIAONUAN_INACTIVITY_HOURS", defaults.inactivity_hours),
+        daytime=_daytime(env, "XIAONUAN_DAYTIME", defaults.daytime),
     if settings.kiosk_resident_id is not None:
         env["XIAONUAN_KIOSK_RESIDENT_ID"] = str(settings.kiosk_resident_id)
     if settings.fixed_now is not None:
@@ -362,3 +410,10 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
         env.pop("XIAONUAN_NOW", None)
     return env
             "XIAONUAN_TURNS_IN_FLIGHT": str(settings.turns_in_flight),
+            "XIAONUAN_DEVICES_PORT": str(settings.devices_port),
+            "XIAONUAN_DEVICE_EVENTS_PER_MINUTE": str(settings.device_events_per_minute),
+            "XIAONUAN_DEVICE_CHECK_EVERY": str(settings.device_check_every_s),
+            "XIAONUAN_CHECKIN_TIME": settings.checkin_time,
+            "XIAONUAN_CHECKIN_RETRY_MINUTES": str(settings.checkin_retry_minutes),
+            "XIAONUAN_INACTIVITY_HOURS": str(settings.inactivity_hours),
+            "XIAONUAN_DAYTIME": "-".join(settings.daytime),

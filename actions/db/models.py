@@ -515,3 +515,123 @@ class AuditLog(Base):
     target = Column(String(80), nullable=False, default="")
     detail = Column(Text, nullable=False, default="")
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Device(Base):
+    """A one-key call button or wristband that posts events to the device door, bound to a resident by staff.
+
+    Only the token's SHA-256 is kept: the token is shown to staff once, when the device is added.
+    """
+
+    __tablename__ = "devices"
+
+    id = Column(Integer, primary_key=True)
+    device_id = Column(String(64), nullable=False, unique=True)  # the vendor's id, as the device sends it
+    token_hash = Column(String(64), nullable=False, unique=True)  # sha256 hex of the device's token
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="SET NULL"), nullable=True, index=True)
+    kind = Column(String(20), nullable=False, default="button")  # button / wristband
+    label = Column(String(40), nullable=False, default="")  # what staff call it: 床头按钮
+    heartbeat_every_minutes = Column(Integer, nullable=False, default=60)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_by = Column(String(60), nullable=False, default="")  # "staff:2"
+    last_seen_at = Column(DateTime, nullable=True)  # any authenticated event
+    last_event = Column(String(20), nullable=True)  # sos / fall / low_battery / heartbeat
+    last_battery = Column(Integer, nullable=True)  # percent, when the device reports it
+    silent_notified_at = Column(DateTime, nullable=True)  # staff were told of this silence (cleared by any event)
+    deactivated_at = Column(DateTime, nullable=True)
+
+    resident = relationship("Resident")
+
+
+class AlertEscalation(Base):
+    """A rung of the escalation ladder an alert reached unacknowledged: written once, so staff can see when.
+
+    The unique key keeps a rung to one row even with two workers running.
+    """
+
+    __tablename__ = "alert_escalations"
+    __table_args__ = (UniqueConstraint("alert_id", "rung"),)
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, index=True)
+    rung = Column(Integer, nullable=False)  # 1 re-sounded and family told, 2 every staff account and the phones
+    after_s = Column(Integer, nullable=False)  # the ladder's delay for this rung when it was reached
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffNotice(Base):
+    """A call to one staff account (the top rung of the ladder): staff have no push channel, so it waits on
+    the desk for them and records whether they saw it."""
+
+    __tablename__ = "staff_notices"
+    __table_args__ = (UniqueConstraint("staff_id", "alert_id", "kind"),)
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False, default="all_staff")
+    text = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    seen_at = Column(DateTime, nullable=True)  # when this staff member opened the alert
+
+
+class FollowUpVisit(Base):
+    """A follow-up visit (回访) after an alert was resolved: on the Today page from the next local day."""
+
+    __tablename__ = "follow_up_visits"
+    __table_args__ = (Index("ix_follow_up_due", "done_at", "due_day"),)
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, unique=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="SET NULL"), nullable=True, index=True)
+    due_day = Column(Date, nullable=False)  # a local day
+    created_by = Column(String(60), nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    done_at = Column(DateTime, nullable=True)
+    done_by = Column(String(60), nullable=True)
+    note = Column(Text, nullable=False, default="")
+
+
+class CheckinPlan(Base):
+    """A resident's daily check-in as staff set it. No row: on for residents flagged 独居, at the default time."""
+
+    __tablename__ = "checkin_plans"
+
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True,
+                         autoincrement=False)
+    enabled = Column(Boolean, nullable=False, default=True)
+    time = Column(String(5), nullable=False, default="09:00")  # local "HH:MM"
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_by = Column(String(60), nullable=False, default="")  # "staff:2"
+
+
+class Checkin(Base):
+    """One day's check-in at a resident's home kiosk: asked, answered (fine or low), or escalated unanswered."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("resident_id", "day"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    day = Column(Date, nullable=False)  # a local day
+    asked_at = Column(DateTime, nullable=False, default=utcnow)  # the latest try (UTC)
+    tries = Column(Integer, nullable=False, default=1)
+    answered_at = Column(DateTime, nullable=True)
+    answer = Column(Text, nullable=False, default="")
+    mood = Column(String(10), nullable=True)  # ok / low
+    escalated_at = Column(DateTime, nullable=True)
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
+
+
+class InactivityAlert(Base):
+    """A silence at a home kiosk that was escalated: the unique key keeps one alert per silence."""
+
+    __tablename__ = "inactivity_alerts"
+    __table_args__ = (UniqueConstraint("resident_id", "silent_since"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    silent_since = Column(DateTime, nullable=False)  # the last interaction (UTC) the silence began after
+    alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -14,7 +14,9 @@ from bot.staff.app import Console
 
 VISIT_STATUS = {"requested": "待确认", "confirmed": "已派人", "done": "已做完", "cancelled": "已取消"}
 HANDOFF_REASON = {"asked": "要求人工", "not_understood": "小暖没听懂", "identify_locked": "身份确认被锁",
-                  "relative_worried": "家属担心，请联系老人或上门看看"}
+                  "relative_worried": "家属担心，请联系老人或上门看看",
+                  "device_silent": "设备没有心跳，请联系老人", "device_low_battery": "设备电量低，请提醒充电",
+                  "device_unbound_sos": "未绑定居民的设备发出求助，请查看"}
 CALLED_BACK = "called_back"
 
 

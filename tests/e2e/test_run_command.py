@@ -59,6 +59,7 @@ def _start_run(tmp_path: Path, console: int) -> subprocess.Popen:
         vosk_model=tmp_path / "no-chinese-model", telegram_bot_token=""))
     env.update({"XIAONUAN_SPEECH": "0", "XIAONUAN_RUN_DIR": str(tmp_path / "run"), "XIAONUAN_CONSOLE_PORT": str(console),
                 "XIAONUAN_SCREEN_PORT": str(free_port("127.0.0.1")), "XIAONUAN_RASA_PORT": "0",
+                "XIAONUAN_DEVICES_PORT": str(free_port("127.0.0.1")),
                 "XIAONUAN_ACTIONS_PORT": "0"})
     return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT, env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -92,6 +93,7 @@ def test_run_starts_everything_answers_at_the_kiosk_and_applies_retention(stack,
     assert "[run] ready in" in out
     assert f"[run] staff console: http://127.0.0.1:{console}" in out and "one-time password" in out
     assert "Telegram channel is off: set TELEGRAM_BOT_TOKEN" in out
+    assert "[run] device door: http://127.0.0.1:" in out and "/v1/events (SOS buttons and wristbands" in out
     assert "[run] retention: conversations and delivered notices older than 180 days are deleted every 0.001 h" in out
     assert "小暖已准备好" in out
     answer = out.split("您说：", 1)[1]

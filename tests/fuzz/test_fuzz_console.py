@@ -179,7 +179,7 @@ POSTS = [
     "/login", "/logout", "/password", "/residents/new", "/residents/1", "/residents/1/link-code",
     "/today/visits/1/confirm", "/today/visits/1/done", "/today/visits/1/cancel", "/today/handoffs/1/called-back",
     "/not-understood/1", "/not-understood/export", "/admin/staff", "/admin/staff/1/reset",
-    "/alerts/1/acknowledge", "/alerts/1/resolve",
+    "/alerts/1/acknowledge", "/alerts/1/arrive", "/alerts/1/resolve", "/today/follow-ups/1/done", "/residents/1/devices", "/residents/1/devices/1/deactivate",
 ]
 CONTENT_TYPES = [
     None, "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=gbk",
@@ -216,6 +216,20 @@ def test_garbage_bodies_at_every_form(admin, door, path, body, content_type) -> 
 
 
 # ---------------------------------------------------------------- the forms, field by field
+
+@fuzz(60)
+@given(target=row_id, form=form_of("device_id", "label", "kind", "heartbeat"), device=row_id)
+@example(target="1", form=[("device_id", "BTN-1"), ("label", "\x1b[31m")], device="1")
+@example(target="1", form=[("device_id", "BTN-1"), ("heartbeat", "١٢٣")], device="1")
+def test_device_forms(admin, door, target, form, device) -> None:
+    answer = door.post(admin, admin.base, _path("/residents/{}/devices", target), form, csrf=admin.csrf)
+    assert answer.status_code in (200, 400, 403, 404), answer.status_code
+    if answer.status_code == 400:
+        assert "请" in answer.text or "最多" in answer.text
+    stop = door.post(admin, admin.base, _path("/residents/{}/devices/{}/deactivate", target, device), [],
+                     csrf=admin.csrf)
+    assert stop.status_code in (302, 400, 403, 404, 409), stop.status_code
+
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "phone", "address", "id_number", "home_canteen_id",
                    "dietary_notes")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("account", "alerts", "today", "conversations", "understood", "residents", "numbers", "admin")
+MODULES = ("account", "alerts", "today", "conversations", "understood", "residents", "devices", "checkin", "numbers", "admin")
 
 
 def register_all(console) -> None:  # type: ignore[no-untyped-def]
