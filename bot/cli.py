@@ -180,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with stack:
         print(f"[run] ready in {time.monotonic() - started:.1f} s: core {stack.rasa_url} "
               f"(loopback only), actions {stack.actions_url}", flush=True)
-        speaker = outbox = retention = console = server = None
+        speaker = outbox = retention = console = server = escalation = care = None
         try:  # a stop may come while the helpers below are still starting, too
             speaker, note = _speaker(stack.settings)
             print(f"[run] {note}", flush=True)
@@ -206,6 +206,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             if server is not None:
                 server.stop()
             if speaker is not None:
+            escalation = EscalationWorker(stack.settings, sessions).start()
+            care = _care(stack.settings, sessions)
+            first, top = stack.settings.escalation_s
+            print(f"[run] alert ladder: unacknowledged alerts are re-sounded and family told after {first} s, "
+                  f"every staff account called after {top} s", flush=True)
                 speaker.close()
     print("[run] stopped.")
     return 0
@@ -221,6 +226,10 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     settings = load_settings()
     if not settings.channel_secret:
         print("set XIAONUAN_CHANNEL_SECRET to the core's channel secret", file=sys.stderr)
+            if escalation is not None:
+                escalation.stop()
+            if care is not None:
+                care.stop()
         return 2
     speaker, note = _speaker(settings)
     print(f"[kiosk] {note}")

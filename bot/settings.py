@@ -139,6 +139,17 @@ class Settings:
 
     policies_dir: Path = PROJECT_ROOT / "data" / "policies"
     """The policy knowledge base, one YAML file per item; read again when a file changes."""
+    escalation_s: Tuple[int, int] = (60, 180)
+    """The alert ladder: seconds unacknowledged before it is re-sounded and family told, then before every
+    staff account is called and the phone numbers shown (XIAONUAN_ESCALATION="60,180"; docs/safety.md)."""
+
+    escalation_phones: str = ""
+    """Numbers shown on the desk at the ladder's top rung ("值班主任 139…, 社区卫生站 010-…"), after the
+    community phone."""
+
+    escalation_check_every_s: float = 5.0
+    """How often `xiaonuan run` climbs the ladder for alerts nobody has acknowledged."""
+
 
     vosk_model: Path = PROJECT_ROOT / "models" / "vosk-model-small-cn-0.22"
     """Directory of the Vosk model (vosk-model-small-cn-0.22 in production); without it the kiosk runs in text mode."""
@@ -285,17 +296,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         action_token=env.get("XIAONUAN_ACTION_TOKEN", "").strip(),
         webhook_per_minute=_int(env, "XIAONUAN_WEBHOOK_PER_MINUTE", defaults.webhook_per_minute),
         anonymous_per_minute=_int(env, "XIAONUAN_ANONYMOUS_PER_MINUTE", defaults.anonymous_per_minute),
-        identify_failures_per_resident=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_RESIDENT",
-                                            defaults.identify_failures_per_resident),
-        identify_failures_per_kiosk=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_KIOSK",
-                                         defaults.identify_failures_per_kiosk),
-        model_dir=Path(env.get("XIAONUAN_MODEL_DIR", "").strip() or defaults.model_dir),
-        run_dir=Path(env.get("XIAONUAN_RUN_DIR", "").strip() or defaults.run_dir),
-        kiosk_mode=env.get("XIAONUAN_KIOSK_MODE", "").strip() or ("home" if resident else defaults.kiosk_mode),
-        kiosk_resident_id=int(resident) if resident else None,
-        kiosk_location=env.get("XIAONUAN_KIOSK_LOCATION", "").strip() or defaults.kiosk_location,
-        community_phone=env.get("XIAONUAN_COMMUNITY_PHONE", "").strip() or defaults.community_phone,
-        crisis_line=env.get("XIAONUAN_CRISIS_LINE", "").strip() or defaults.crisis_line,
         first, top = self.escalation_s
         if not 0 < first <= top:
             raise ValueError("XIAONUAN_ESCALATION must be two whole numbers of seconds, the second not smaller "
@@ -316,6 +316,20 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
             raise ValueError("XIAONUAN_CHECKIN_RETRY_MINUTES must be at least 1")
         if self.inactivity_hours < 0:
             raise ValueError("XIAONUAN_INACTIVITY_HOURS must be 0 (off) or a positive number of hours")
+        identify_failures_per_resident=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_RESIDENT",
+                                            defaults.identify_failures_per_resident),
+        identify_failures_per_kiosk=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_KIOSK",
+                                         defaults.identify_failures_per_kiosk),
+        model_dir=Path(env.get("XIAONUAN_MODEL_DIR", "").strip() or defaults.model_dir),
+        run_dir=Path(env.get("XIAONUAN_RUN_DIR", "").strip() or defaults.run_dir),
+        kiosk_mode=env.get("XIAONUAN_KIOSK_MODE", "").strip() or ("home" if resident else defaults.kiosk_mode),
+        kiosk_resident_id=int(resident) if resident else None,
+        kiosk_location=env.get("XIAONUAN_KIOSK_LOCATION", "").strip() or defaults.kiosk_location,
+        community_phone=env.get("XIAONUAN_COMMUNITY_PHONE", "").strip() or defaults.community_phone,
+        crisis_line=env.get("XIAONUAN_CRISIS_LINE", "").strip() or defaults.crisis_line,
+        escalation_s=_seconds_pair(env, "XIAONUAN_ESCALATION", defaults.escalation_s),
+        escalation_phones=env.get("XIAONUAN_ESCALATION_PHONES", "").strip(),
+        escalation_check_every_s=_float(env, "XIAONUAN_ESCALATION_CHECK_EVERY", defaults.escalation_check_every_s),
         hotline=env.get("XIAONUAN_HOTLINE", "").strip() or defaults.hotline,
         speech_enabled=_bool(env, "XIAONUAN_SPEECH", defaults.speech_enabled),
         speech_voice=env.get("XIAONUAN_SPEECH_VOICE", "").strip() or defaults.speech_voice,
@@ -411,6 +425,9 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
     return env
             "XIAONUAN_TURNS_IN_FLIGHT": str(settings.turns_in_flight),
             "XIAONUAN_DEVICES_PORT": str(settings.devices_port),
+            "XIAONUAN_ESCALATION": ",".join(str(s) for s in settings.escalation_s),
+            "XIAONUAN_ESCALATION_PHONES": settings.escalation_phones,
+            "XIAONUAN_ESCALATION_CHECK_EVERY": str(settings.escalation_check_every_s),
             "XIAONUAN_DEVICE_EVENTS_PER_MINUTE": str(settings.device_events_per_minute),
             "XIAONUAN_DEVICE_CHECK_EVERY": str(settings.device_check_every_s),
             "XIAONUAN_CHECKIN_TIME": settings.checkin_time,

@@ -396,6 +396,10 @@ class Alert(Base):
     acknowledged_by = Column(String(60), nullable=True)  # "staff:2 王芳": who answered, for the relative who asks
     outcome = Column(String(20), nullable=True)  # false_alarm / helped / hospital / … when resolved
     closed_by = Column(String(60), nullable=True)  # "resident:1" when the resident took it back
+    arrived_at = Column(DateTime, nullable=True)  # staff said 已到现场 (the escalation ladder, docs/safety.md)
+    arrived_by = Column(String(60), nullable=True)  # "staff:2 王芳"
+    resolved_by = Column(String(60), nullable=True)  # "staff:2 王芳"
+    escalated = Column(Integer, nullable=False, default=0)  # highest ladder rung reached: 0 desk, 1 re-sounded, 2 everyone
 
     resident = relationship("Resident")
     words = relationship("AlertWord", order_by="AlertWord.id", cascade="all, delete-orphan")

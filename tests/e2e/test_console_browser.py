@@ -114,6 +114,7 @@ def test_an_alert_from_the_core_appears_within_3_s_and_is_acknowledged(browser, 
     with db() as session:
         alert = session.get(Alert, alert_id)
     assert alert.status == "acknowledged" and "已打电话" in alert.note
+    page.select_option("form[action$='/resolve'] select[name=outcome]", "hospital")
     page.fill("form[action$='/resolve'] input[name=note]", "已送医，家属已到")
     page.click("form[action$='/resolve'] button")
     page.wait_for_selector(".status.resolved, h1:has-text('已处理')")

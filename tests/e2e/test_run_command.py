@@ -95,6 +95,8 @@ def test_run_starts_everything_answers_at_the_kiosk_and_applies_retention(stack,
     assert "Telegram channel is off: set TELEGRAM_BOT_TOKEN" in out
     assert "[run] device door: http://127.0.0.1:" in out and "/v1/events (SOS buttons and wristbands" in out
     assert "[run] retention: conversations and delivered notices older than 180 days are deleted every 0.001 h" in out
+    assert "[run] alert ladder: unacknowledged alerts are re-sounded and family told after 60 s, " \
+           "every staff account called after 180 s" in out
     assert "小暖已准备好" in out
     answer = out.split("您说：", 1)[1]
     assert "小暖：今天（11月23日，星期一）午饭有：" in answer and "【1】订这顿午饭" in answer

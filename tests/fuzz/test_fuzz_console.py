@@ -273,8 +273,16 @@ def test_call_back_form(admin, door, target, form) -> None:
     assert answer.status_code in (302, 403, 404, 405, 409), answer.status_code
 
 
+@fuzz(30)
+@given(target=row_id, form=form_of("day", "note"))
+def test_follow_up_form(admin, door, target, form) -> None:
+    answer = door.post(admin, admin.base, _path("/today/follow-ups/{}/done", target), form, csrf=admin.csrf)
+    assert answer.status_code in (302, 403, 404, 405, 409), answer.status_code
+
+
 @fuzz(60)
-@given(target=row_id, step=st.sampled_from(["acknowledge", "resolve", "close"]), form=form_of("note"))
+@given(target=row_id, step=st.sampled_from(["acknowledge", "arrive", "resolve", "close"]),
+       form=form_of("note", "outcome", "follow_up"))
 @example(target="9" * 40, step="acknowledge", form=[])
 def test_alert_forms(admin, door, target, step, form) -> None:
     answer = door.post(admin, admin.base, _path("/alerts/{}/", target) + step, form, csrf=admin.csrf)

@@ -1,13 +1,17 @@
-// The alert banner on every page: refreshed every 2 seconds; a new alert is announced by sound.
+// The alert banner on every page: refreshed every 2 seconds; a new alert is announced by sound, and
+// again, longer, each time the escalation ladder climbs (an alert nobody has acknowledged).
 (function () {
   var banner = document.getElementById("alerts-banner");
   if (!banner) return;
   var seen = null;
-  function beep() {
+  function beep(times) {
     try {
       var ctx = new (window.AudioContext || window.webkitAudioContext)();
-      var tone = ctx.createOscillator();
-      tone.connect(ctx.destination); tone.frequency.value = 880; tone.start(); tone.stop(ctx.currentTime + 0.3);
+      for (var i = 0; i < (times || 1); i++) {
+        var tone = ctx.createOscillator();
+        tone.connect(ctx.destination); tone.frequency.value = 880;
+        tone.start(ctx.currentTime + i * 0.5); tone.stop(ctx.currentTime + i * 0.5 + 0.3);
+      }
     } catch (e) { /* no sound: the red banner is enough */ }
   }
   function refresh() {
@@ -19,9 +23,11 @@
       })
       .then(function (html) {
         banner.innerHTML = html;
-        var ids = Array.prototype.map.call(banner.querySelectorAll("[data-alert-id]"), function (a) { return a.dataset.alertId; });
-        if (seen !== null && ids.some(function (id) { return seen.indexOf(id) < 0; })) beep();
-        seen = ids;
+        var lines = banner.querySelectorAll("[data-alert-key]");
+        var keys = Array.prototype.map.call(lines, function (a) { return a.dataset.alertKey; });
+        var fresh = Array.prototype.filter.call(lines, function (a) { return seen !== null && a.classList.contains("open") && seen.indexOf(a.dataset.alertKey) < 0; });
+        if (fresh.length) beep(fresh.some(function (a) { return a.dataset.rung !== "0"; }) ? 3 : 1);
+        seen = keys;
       })
       .catch(function () { /* keep the last banner; try again */ });
   }

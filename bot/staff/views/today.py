@@ -1,4 +1,5 @@
-"""Today's work (the console's home page): the kitchen list, home-service visits, call-back requests.
+"""Today's work (the console's home page): the kitchen list, home-service visits, call-back requests,
+follow-up visits (回访) after alerts.
 
 Visits change only through `actions.services.lifecycle.change_status`, so the
 history, the slot count and the notices to resident and family stay in one place.
@@ -20,6 +21,7 @@ from actions.services.catalogue import load_catalogue
 from actions.services.lifecycle import TransitionRefused, change_status
 from bot.staff.app import Console
 from bot.staff.day_work import VISIT_STATUS, handoffs_open, mark_called_back, visits_on
+from bot.staff.followups import follow_ups_due, mark_done
 
 STEPS = {"confirm": "confirmed", "done": "done", "cancel": "cancelled"}
 DONE_MESSAGES = {
@@ -27,6 +29,7 @@ DONE_MESSAGES = {
     "done": "已记为做完了。",
     "cancel": "已取消，居民和家属会收到通知。",
     "called_back": "已记为回过电话。",
+    "follow_up_done": "已记为回访过了。",
 }
 
 
@@ -50,7 +53,8 @@ def _kitchen(console: Console, day: dt.date) -> List[Tuple[str, list]]:
 def _page(console: Console, day: dt.date) -> Dict[str, object]:
     catalogue = load_catalogue(console.settings.services_config)
     return dict(day=day, today=local_today(console.settings), kitchen=_kitchen(console, day),
-                visits=visits_on(console, catalogue, day), handoffs=handoffs_open(console))
+                visits=visits_on(console, catalogue, day), handoffs=handoffs_open(console),
+                follow_ups=follow_ups_due(console, day))
 
 
 def _refusal(console: Console, booking_id: int, to: str) -> str:
@@ -133,6 +137,16 @@ def register(console: Console) -> None:
             return console.render(request, "today.html", status=409, message="",
                                   error="这条回电请求已经处理过了（或者不存在）。", **page)
         return _back(day, "called_back", "#handoffs")
+
+    @app.post("/today/follow-ups/<visit_id:int>/done")
+    async def today_follow_up_done(request: Request, visit_id: int) -> response.HTTPResponse:
+        day, _ = parse_day(console, request.form.get("day"))
+        note = (request.form.get("note") or "")[:1000]
+        if not await asyncio.to_thread(mark_done, console, visit_id, request.ctx.staff.actor, note):
+            page = await asyncio.to_thread(_page, console, day)
+            return console.render(request, "today.html", status=409, message="",
+                                  error="这条回访已经记过了（或者不存在）。", **page)
+        return _back(day, "follow_up_done", "#follow-ups")
 
 
 def _exists(console: Console, booking_id: int) -> bool:
