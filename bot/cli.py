@@ -135,20 +135,38 @@ def _retention(settings, sessions, log: Path):  # type: ignore[no-untyped-def]
     return RetentionWorker(settings, sessions, on_round=record).start()
 
 
+def _care(settings, sessions):  # type: ignore[no-untyped-def]
+    """The care rounds: unanswered check-ins and silent home kiosks reach staff and family."""
+    from actions.db.session import sessions_for
+    from bot.care_worker import CareWorker
+
+    trackers = sessions_for(settings.trackers_url) if settings.trackers_url != settings.database_url else None
+    hours = f"{settings.inactivity_hours:g} daytime hours" if settings.inactivity_hours > 0 else "off"
+    print(f"[run] care rounds: unanswered check-ins after two tries; silent home kiosks after {hours} "
+          f"(daytime {'-'.join(settings.daytime)})", flush=True)
+    return CareWorker(settings, sessions, trackers).start()
+
+
 def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-untyped-def]
     """The voice kiosk where a Chinese model and a microphone exist, else the text kiosk."""
     from bot.text_kiosk import TextKiosk
     from voice.kiosk_loop import KioskTiming, VoiceKiosk
     from voice.listener import open_listener
     from voice.screen import Screen
+    from voice.checkin_timer import timer_for
 
     listener, note = open_listener(settings)
     print(f"[run] {note}", flush=True)
+    checkin = timer_for(settings)
+    if checkin is not None:
+        print(f"[run] daily check-in: asked at the resident's time (default {settings.checkin_time}), "
+              "when staff switched it on or the resident lives alone", flush=True)
     if listener is None:
-        TextKiosk(client, settings, speaker, screen=screen).run()
+        TextKiosk(client, settings, speaker, screen=screen, checkin=checkin).run()
         return
     kiosk = VoiceKiosk(client, settings, listener, screen or Screen(), speaker,
-                       KioskTiming(reminder_after_s=settings.listen_reminder_s, barge_in=settings.barge_in))
+                       KioskTiming(reminder_after_s=settings.listen_reminder_s, barge_in=settings.barge_in),
+                       checkin=checkin)
     try:
         kiosk.run()
     except KeyboardInterrupt:
@@ -188,7 +206,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s,
                                   stack.settings.outbox_retry_base_s).start()
             retention = _retention(stack.settings, sessions, stack.settings.run_dir / "retention.log")
+            escalation = EscalationWorker(stack.settings, sessions).start()
+            care = _care(stack.settings, sessions)
+            first, top = stack.settings.escalation_s
+            print(f"[run] alert ladder: unacknowledged alerts are re-sounded and family told after {first} s, "
+                  f"every staff account called after {top} s", flush=True)
             _telegram, note = start_telegram(stack)
+            print(f"[run] {note}", flush=True)
+            _devices, note = start_devices(stack)
             print(f"[run] {note}", flush=True)
             console = _console(stack.settings, sessions)
             server = _screen(stack.settings)
@@ -201,16 +226,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                 outbox.stop()
             if retention is not None:
                 retention.stop()
+            if escalation is not None:
+                escalation.stop()
+            if care is not None:
+                care.stop()
             if console is not None:
                 console.stop()
             if server is not None:
                 server.stop()
             if speaker is not None:
-            escalation = EscalationWorker(stack.settings, sessions).start()
-            care = _care(stack.settings, sessions)
-            first, top = stack.settings.escalation_s
-            print(f"[run] alert ladder: unacknowledged alerts are re-sounded and family told after {first} s, "
-                  f"every staff account called after {top} s", flush=True)
                 speaker.close()
     print("[run] stopped.")
     return 0
@@ -218,18 +242,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """A text kiosk attached to a core that is already running."""
-            _devices, note = start_devices(stack)
-            print(f"[run] {note}", flush=True)
     from bot.core_client import CoreClient
     from bot.text_kiosk import TextKiosk
 
     settings = load_settings()
     if not settings.channel_secret:
         print("set XIAONUAN_CHANNEL_SECRET to the core's channel secret", file=sys.stderr)
-            if escalation is not None:
-                escalation.stop()
-            if care is not None:
-                care.stop()
         return 2
     speaker, note = _speaker(settings)
     print(f"[kiosk] {note}")
@@ -336,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_family_commands(sub)
     add_lifecycle_commands(sub)
     add_serve_commands(sub)
+    add_device_commands(sub)
     sub.add_parser("console", help="the staff console alone (make run starts it too)").set_defaults(func=cmd_console)
     sub.add_parser("telegram", help="the Telegram channel for family members, attached to a running core") \
         .set_defaults(func=cmd_telegram)
@@ -360,4 +379,3 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-    add_device_commands(sub)

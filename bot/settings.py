@@ -5,7 +5,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,38 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _seconds_pair(env: Mapping[str, str], name: str, default: Tuple[int, int]) -> Tuple[int, int]:
+    """Two whole numbers of seconds, "60,180"."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    parts = [part.strip() for part in raw.replace("，", ",").split(",")]
+    try:
+        first, second = (int(part) for part in parts)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be two whole numbers of seconds such as 60,180, got {raw!r}") from exc
+    return first, second
+
+
+def _is_clock_time(value: str) -> bool:
+    """"09:00" style, as the check-in time and the daytime window are written."""
+    try:
+        return len(value) == 5 and dt.datetime.strptime(value, "%H:%M") is not None
+    except ValueError:
+        return False
+
+
+def _daytime(env: Mapping[str, str], name: str, default: Tuple[str, str]) -> Tuple[str, str]:
+    """Two local times, "08:00-20:00"."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    parts = [part.strip() for part in raw.replace("–", "-").replace("~", "-").split("-")]
+    if len(parts) != 2:
+        raise ValueError(f"{name} must look like 08:00-20:00, got {raw!r}")
+    return parts[0], parts[1]
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -74,6 +106,9 @@ class Settings:
     anonymous_per_minute: int = 20
     """Messages per minute from all callers without the channel secret together (a scan with made-up senders)."""
 
+    turns_in_flight: int = 4
+    """Ordinary turns one Rasa process works on at once; others queue and emergencies skip the queue (0: no gate)."""
+
     identify_failures_per_resident: int = 5
     """Failed identifications naming one resident (any kiosk, any conversation) within a day before staff must help."""
 
@@ -104,11 +139,19 @@ class Settings:
     crisis_line: str = "12356"
     """The psychological crisis line given to someone who speaks of ending their life (national 12356)."""
 
+    escalation_s: Tuple[int, int] = (60, 180)
+    """The alert ladder: seconds unacknowledged before it is re-sounded and family told, then before every
+    staff account is called and the phone numbers shown (XIAONUAN_ESCALATION="60,180"; docs/safety.md)."""
+
+    escalation_phones: str = ""
+    """Numbers shown on the desk at the ladder's top rung ("值班主任 139…, 社区卫生站 010-…"), after the
+    community phone."""
+
+    escalation_check_every_s: float = 5.0
+    """How often `xiaonuan run` climbs the ladder for alerts nobody has acknowledged."""
+
     speech_enabled: bool = True
     """Read answers aloud where an audio device exists."""
-    turns_in_flight: int = 4
-    """Ordinary turns one Rasa process works on at once; others queue and emergencies skip the queue (0: no gate)."""
-
 
     speech_voice: str = "sit/cmn"
     """espeak-ng voice used through pyttsx3 (Mandarin)."""
@@ -139,17 +182,6 @@ class Settings:
 
     policies_dir: Path = PROJECT_ROOT / "data" / "policies"
     """The policy knowledge base, one YAML file per item; read again when a file changes."""
-    escalation_s: Tuple[int, int] = (60, 180)
-    """The alert ladder: seconds unacknowledged before it is re-sounded and family told, then before every
-    staff account is called and the phone numbers shown (XIAONUAN_ESCALATION="60,180"; docs/safety.md)."""
-
-    escalation_phones: str = ""
-    """Numbers shown on the desk at the ladder's top rung ("值班主任 139…, 社区卫生站 010-…"), after the
-    community phone."""
-
-    escalation_check_every_s: float = 5.0
-    """How often `xiaonuan run` climbs the ladder for alerts nobody has acknowledged."""
-
 
     vosk_model: Path = PROJECT_ROOT / "models" / "vosk-model-small-cn-0.22"
     """Directory of the Vosk model (vosk-model-small-cn-0.22 in production); without it the kiosk runs in text mode."""
@@ -205,6 +237,27 @@ class Settings:
     purge_every_hours: float = 24.0
     """How often `xiaonuan run` applies the retention period by itself; 0 leaves it to `xiaonuan purge`."""
 
+    devices_port: int = 8070
+    """Port of the device door (SOS buttons, wristbands) on XIAONUAN_HOST; 0 picks a free port."""
+
+    device_events_per_minute: int = 30
+    """Events one device may post per minute; more get 429 (a stuck button must not flood the desk)."""
+
+    device_check_every_s: float = 60.0
+    """How often the device door looks for devices that missed their heartbeat."""
+
+    checkin_time: str = "09:00"
+    """Default time ("HH:MM", local) of the daily check-in at a home kiosk; staff change it per resident."""
+
+    checkin_retry_minutes: int = 10
+    """Minutes without an answer before the check-in is asked once more, and again before staff are told."""
+
+    inactivity_hours: float = 6.0
+    """Daytime hours without any interaction at a home kiosk before staff and family are told; 0 turns it off."""
+
+    daytime: Tuple[str, str] = ("08:00", "20:00")
+    """Local hours in which check-ins are asked and silence counts (XIAONUAN_DAYTIME="08:00-20:00")."""
+
     def __post_init__(self) -> None:
         if self.kiosk_mode not in KIOSK_MODES:
             raise ValueError(f"kiosk mode must be one of {KIOSK_MODES}, got {self.kiosk_mode!r}")
@@ -234,6 +287,8 @@ class Settings:
                      "identify_failures_per_kiosk"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.turns_in_flight < 0:
+            raise ValueError("XIAONUAN_TURNS_IN_FLIGHT must be 0 (no gate) or more")
         if self.telegram_messages_per_minute < 1:
             raise ValueError("XIAONUAN_TELEGRAM_PER_MINUTE must be at least 1")
         if self.retention_days < 1:
@@ -241,6 +296,26 @@ class Settings:
         if not (self.purge_every_hours == 0 or 0.001 <= self.purge_every_hours <= 24 * 31):
             raise ValueError("XIAONUAN_PURGE_EVERY_HOURS must be 0 (off) or between 0.001 and 744 hours, "
                              f"got {self.purge_every_hours}")
+        first, top = self.escalation_s
+        if not 0 < first <= top:
+            raise ValueError("XIAONUAN_ESCALATION must be two whole numbers of seconds, the second not smaller "
+                             f"than the first, such as 60,180; got {first},{top}")
+        if self.escalation_check_every_s <= 0:
+            raise ValueError("XIAONUAN_ESCALATION_CHECK_EVERY must be a positive number of seconds")
+        if self.device_events_per_minute < 1:
+            raise ValueError("XIAONUAN_DEVICE_EVENTS_PER_MINUTE must be at least 1")
+        if self.device_check_every_s <= 0:
+            raise ValueError("XIAONUAN_DEVICE_CHECK_EVERY must be a positive number of seconds")
+        for name, value in (("XIAONUAN_CHECKIN_TIME", self.checkin_time), ("XIAONUAN_DAYTIME", self.daytime[0]),
+                            ("XIAONUAN_DAYTIME", self.daytime[1])):
+            if not _is_clock_time(value):
+                raise ValueError(f"{name} needs times like 09:00, got {value!r}")
+        if self.daytime[0] >= self.daytime[1]:
+            raise ValueError(f"XIAONUAN_DAYTIME must start before it ends, such as 08:00-20:00; got {self.daytime}")
+        if self.checkin_retry_minutes < 1:
+            raise ValueError("XIAONUAN_CHECKIN_RETRY_MINUTES must be at least 1")
+        if self.inactivity_hours < 0:
+            raise ValueError("XIAONUAN_INACTIVITY_HOURS must be 0 (off) or a positive number of hours")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
             raise ValueError(f"REDIS_URL must look like redis://host:6379/0, got {self.redis_url!r}")
         if self.fixed_now is not None:
@@ -248,27 +323,6 @@ class Settings:
                 dt.datetime.fromisoformat(self.fixed_now)
             except ValueError as exc:
                 raise ValueError(f"XIAONUAN_NOW must look like 2026-11-23T08:00, got {self.fixed_now!r}") from exc
-    devices_port: int = 8070
-    """Port of the device door (SOS buttons, wristbands) on XIAONUAN_HOST; 0 picks a free port."""
-
-    device_events_per_minute: int = 30
-    """Events one device may post per minute; more get 429 (a stuck button must not flood the desk)."""
-
-    device_check_every_s: float = 60.0
-    """How often the device door looks for devices that missed their heartbeat."""
-
-    checkin_time: str = "09:00"
-    """Default time ("HH:MM", local) of the daily check-in at a home kiosk; staff change it per resident."""
-
-    checkin_retry_minutes: int = 10
-    """Minutes without an answer before the check-in is asked once more, and again before staff are told."""
-
-    inactivity_hours: float = 6.0
-    """Daytime hours without any interaction at a home kiosk before staff and family are told; 0 turns it off."""
-
-    daytime: Tuple[str, str] = ("08:00", "20:00")
-    """Local hours in which check-ins are asked and silence counts (XIAONUAN_DAYTIME="08:00-20:00")."""
-
 
     @property
     def trackers_url(self) -> str:
@@ -296,26 +350,7 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         action_token=env.get("XIAONUAN_ACTION_TOKEN", "").strip(),
         webhook_per_minute=_int(env, "XIAONUAN_WEBHOOK_PER_MINUTE", defaults.webhook_per_minute),
         anonymous_per_minute=_int(env, "XIAONUAN_ANONYMOUS_PER_MINUTE", defaults.anonymous_per_minute),
-        first, top = self.escalation_s
-        if not 0 < first <= top:
-            raise ValueError("XIAONUAN_ESCALATION must be two whole numbers of seconds, the second not smaller "
-                             f"than the first, such as 60,180; got {first},{top}")
-        if self.escalation_check_every_s <= 0:
-            raise ValueError("XIAONUAN_ESCALATION_CHECK_EVERY must be a positive number of seconds")
-        if self.device_events_per_minute < 1:
-            raise ValueError("XIAONUAN_DEVICE_EVENTS_PER_MINUTE must be at least 1")
-        if self.device_check_every_s <= 0:
-            raise ValueError("XIAONUAN_DEVICE_CHECK_EVERY must be a positive number of seconds")
-        for name, value in (("XIAONUAN_CHECKIN_TIME", self.checkin_time), ("XIAONUAN_DAYTIME", self.daytime[0]),
-                            ("XIAONUAN_DAYTIME", self.daytime[1])):
-            if not _is_clock_time(value):
-                raise ValueError(f"{name} needs times like 09:00, got {value!r}")
-        if self.daytime[0] >= self.daytime[1]:
-            raise ValueError(f"XIAONUAN_DAYTIME must start before it ends, such as 08:00-20:00; got {self.daytime}")
-        if self.checkin_retry_minutes < 1:
-            raise ValueError("XIAONUAN_CHECKIN_RETRY_MINUTES must be at least 1")
-        if self.inactivity_hours < 0:
-            raise ValueError("XIAONUAN_INACTIVITY_HOURS must be 0 (off) or a positive number of hours")
+        turns_in_flight=_int(env, "XIAONUAN_TURNS_IN_FLIGHT", defaults.turns_in_flight),
         identify_failures_per_resident=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_RESIDENT",
                                             defaults.identify_failures_per_resident),
         identify_failures_per_kiosk=_int(env, "XIAONUAN_IDENTIFY_FAILURES_PER_KIOSK",
@@ -342,8 +377,6 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         meals_config=Path(env.get("XIAONUAN_MEALS_CONFIG", "").strip() or defaults.meals_config),
         services_config=Path(env.get("XIAONUAN_SERVICES_CONFIG", "").strip() or defaults.services_config),
         outbox_interval_s=_float(env, "XIAONUAN_OUTBOX_INTERVAL", defaults.outbox_interval_s),
-        if self.turns_in_flight < 0:
-            raise ValueError("XIAONUAN_TURNS_IN_FLIGHT must be 0 (no gate) or more")
         outbox_retry_base_s=_float(env, "XIAONUAN_OUTBOX_RETRY_BASE", defaults.outbox_retry_base_s),
         core_url=env.get("XIAONUAN_CORE_URL", "").strip(),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
@@ -362,6 +395,13 @@ def load_settings(env: Optional[Mapping[str, str]] = None) -> Settings:
         screen_port=_int(env, "XIAONUAN_SCREEN_PORT", defaults.screen_port),
         listen_reminder_s=_float(env, "XIAONUAN_LISTEN_REMINDER", defaults.listen_reminder_s),
         barge_in=_bool(env, "XIAONUAN_BARGE_IN", defaults.barge_in),
+        devices_port=_int(env, "XIAONUAN_DEVICES_PORT", defaults.devices_port),
+        device_events_per_minute=_int(env, "XIAONUAN_DEVICE_EVENTS_PER_MINUTE", defaults.device_events_per_minute),
+        device_check_every_s=_float(env, "XIAONUAN_DEVICE_CHECK_EVERY", defaults.device_check_every_s),
+        checkin_time=env.get("XIAONUAN_CHECKIN_TIME", "").strip() or defaults.checkin_time,
+        checkin_retry_minutes=_int(env, "XIAONUAN_CHECKIN_RETRY_MINUTES", defaults.checkin_retry_minutes),
+        inactivity_hours=_float(env, "XIAONUAN_INACTIVITY_HOURS", defaults.inactivity_hours),
+        daytime=_daytime(env, "XIAONUAN_DAYTIME", defaults.daytime),
     )
 
 
@@ -378,12 +418,16 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_ACTION_TOKEN": settings.action_token,
             "XIAONUAN_WEBHOOK_PER_MINUTE": str(settings.webhook_per_minute),
             "XIAONUAN_ANONYMOUS_PER_MINUTE": str(settings.anonymous_per_minute),
+            "XIAONUAN_TURNS_IN_FLIGHT": str(settings.turns_in_flight),
             "XIAONUAN_IDENTIFY_FAILURES_PER_RESIDENT": str(settings.identify_failures_per_resident),
             "XIAONUAN_IDENTIFY_FAILURES_PER_KIOSK": str(settings.identify_failures_per_kiosk),
             "XIAONUAN_KIOSK_MODE": settings.kiosk_mode,
             "XIAONUAN_KIOSK_LOCATION": settings.kiosk_location,
             "XIAONUAN_COMMUNITY_PHONE": settings.community_phone,
             "XIAONUAN_CRISIS_LINE": settings.crisis_line,
+            "XIAONUAN_ESCALATION": ",".join(str(s) for s in settings.escalation_s),
+            "XIAONUAN_ESCALATION_PHONES": settings.escalation_phones,
+            "XIAONUAN_ESCALATION_CHECK_EVERY": str(settings.escalation_check_every_s),
             "XIAONUAN_HOTLINE": settings.hotline,
             "XIAONUAN_MAX_MESSAGE_CHARS": str(settings.max_message_chars),
             "XIAONUAN_TIMEZONE": settings.timezone,
@@ -401,21 +445,20 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
             "XIAONUAN_TELEGRAM_PER_MINUTE": str(settings.telegram_messages_per_minute),
             "XIAONUAN_RETENTION_DAYS": str(settings.retention_days),
             "XIAONUAN_PURGE_EVERY_HOURS": str(settings.purge_every_hours),
+            "XIAONUAN_DEVICES_PORT": str(settings.devices_port),
+            "XIAONUAN_DEVICE_EVENTS_PER_MINUTE": str(settings.device_events_per_minute),
+            "XIAONUAN_DEVICE_CHECK_EVERY": str(settings.device_check_every_s),
+            "XIAONUAN_CHECKIN_TIME": settings.checkin_time,
+            "XIAONUAN_CHECKIN_RETRY_MINUTES": str(settings.checkin_retry_minutes),
+            "XIAONUAN_INACTIVITY_HOURS": str(settings.inactivity_hours),
+            "XIAONUAN_DAYTIME": "-".join(settings.daytime),
             "TF_CPP_MIN_LOG_LEVEL": "3",
             # Rasa's telemetry and error reporting would try to reach the internet.
             "RASA_TELEMETRY_ENABLED": "false",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        turns_in_flight=_int(env, "XIAONUAN_TURNS_IN_FLIGHT", defaults.turns_in_flight),
             "PYTHONUNBUFFERED": "1",
         }
     )
-        devices_port=_int(env, "XIAONUAN_DEVICES_PORT", defaults.devices_port),
-        device_events_per_minute=_int(env, "XIAONUAN_DEVICE_EVENTS_PER_MINUTE", defaults.device_events_per_minute),
-        device_check_every_s=_float(env, "XIAONUAN_DEVICE_CHECK_EVERY", defaults.device_check_every_s),
-        checkin_time=env.get("XIAONUAN_CHECKIN_TIME", "").strip() or defaults.checkin_time,
-        checkin_retry_minutes=_int(env, "XIAONUAN_CHECKIN_RETRY_MINUTES", defaults.checkin_retry_minutes),
-        inactivity_hours=_float(env, "XIAONUAN_INACTIVITY_HOURS", defaults.inactivity_hours),
-        daytime=_daytime(env, "XIAONUAN_DAYTIME", defaults.daytime),
     if settings.kiosk_resident_id is not None:
         env["XIAONUAN_KIOSK_RESIDENT_ID"] = str(settings.kiosk_resident_id)
     if settings.fixed_now is not None:
@@ -423,14 +466,3 @@ def child_environment(settings: Settings, base: Optional[Mapping[str, str]] = No
     else:
         env.pop("XIAONUAN_NOW", None)
     return env
-            "XIAONUAN_TURNS_IN_FLIGHT": str(settings.turns_in_flight),
-            "XIAONUAN_DEVICES_PORT": str(settings.devices_port),
-            "XIAONUAN_ESCALATION": ",".join(str(s) for s in settings.escalation_s),
-            "XIAONUAN_ESCALATION_PHONES": settings.escalation_phones,
-            "XIAONUAN_ESCALATION_CHECK_EVERY": str(settings.escalation_check_every_s),
-            "XIAONUAN_DEVICE_EVENTS_PER_MINUTE": str(settings.device_events_per_minute),
-            "XIAONUAN_DEVICE_CHECK_EVERY": str(settings.device_check_every_s),
-            "XIAONUAN_CHECKIN_TIME": settings.checkin_time,
-            "XIAONUAN_CHECKIN_RETRY_MINUTES": str(settings.checkin_retry_minutes),
-            "XIAONUAN_INACTIVITY_HOURS": str(settings.inactivity_hours),
-            "XIAONUAN_DAYTIME": "-".join(settings.daytime),

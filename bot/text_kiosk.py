@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 import uuid
 from typing import Any, Callable, Optional, TextIO
 
@@ -39,7 +40,8 @@ class TextKiosk:
     """One conversation at the terminal; the core holds all dialogue state."""
 
     def __init__(self, client: CoreClient, settings: Settings, speaker: Optional[SpeechOutput] = None,
-                 read: Callable[[str], str] = input, out: Optional[TextIO] = None, screen: Any = None) -> None:
+                 read: Callable[[str], str] = input, out: Optional[TextIO] = None, screen: Any = None,
+                 checkin: Any = None) -> None:
         self.client = client
         self.settings = settings
         self.speaker = speaker
@@ -52,6 +54,7 @@ class TextKiosk:
         self.screen = screen  # the large-text page mirrors the terminal, and its buttons work too
         self._lock = threading.Lock()
         self._running = threading.Event()
+        self.checkin = checkin  # a home kiosk's daily check-in timer (voice/checkin_timer.py), or None
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -103,6 +106,21 @@ class TextKiosk:
                 self._print(f"  （屏幕按钮）{payload}")
                 self.turn(payload)
 
+    def ask_check_in(self) -> bool:
+        """The daily check-in when it is due and nobody is in the middle of a turn; the answer is typed."""
+        if self.checkin is None or self._lock.locked():
+            return False
+        payload = self.checkin.due()
+        if payload is None:
+            return False
+        self.turn(payload)
+        return True
+
+    def _watch_check_in(self) -> None:
+        while self._running.is_set():
+            self.ask_check_in()
+            time.sleep(1.0)
+
     def run(self) -> None:
         self._print("  小暖已准备好。请输入您想说的话，按回车发送；输入数字选择选项；按 Ctrl-C 退出。")
         self._running.set()
@@ -115,6 +133,8 @@ class TextKiosk:
         self.turn("/greet")
         if self.screen is not None:
             threading.Thread(target=self._pump_presses, name="screen-presses", daemon=True).start()
+        if self.checkin is not None:
+            threading.Thread(target=self._watch_check_in, name="daily-check-in", daemon=True).start()
         while True:
             try:
                 line = self.read("  您说：")

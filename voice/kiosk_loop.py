@@ -16,7 +16,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Optional, Protocol
+from typing import TYPE_CHECKING, Callable, Optional, Protocol
 
 from bot.core_client import CoreClient, CoreUnavailable, Turn
 from bot.settings import Settings
@@ -24,6 +24,9 @@ from bot.text_kiosk import kiosk_identity
 from voice.events import KioskState
 from voice.screen import Screen
 from voice.speech import Voice
+
+if TYPE_CHECKING:
+    from voice.checkin_timer import CheckinTimer
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +99,10 @@ def yes_no_question(turn: Turn) -> bool:
 
 class VoiceKiosk:
     def __init__(self, client: CoreClient, settings: Settings, listener: Listener, screen: Screen,
-                 speaker: Optional[Speaker] = None, timing: KioskTiming = KioskTiming()) -> None:
+                 speaker: Optional[Speaker] = None, timing: KioskTiming = KioskTiming(),
+                 checkin: Optional["CheckinTimer"] = None) -> None:
         self.client, self.settings, self.listener, self.screen = client, settings, listener, screen
+        self.checkin = checkin  # a home kiosk's daily check-in (voice/checkin_timer.py)
         self.speaker, self.timing = speaker, timing
         self.sender_id, self.metadata = kiosk_identity(settings)
         self.voice = self.base_voice = Voice(settings.speech_voice, settings.speech_rate, settings.speech_volume)
@@ -184,7 +189,9 @@ class VoiceKiosk:
             short_answer = yes_no_question(turn)
 
     def step(self) -> None:
-        """Wait for something to start a conversation: a press, a touch, or the wake phrase."""
+        """Wait for something to start a conversation: a press, a touch, the wake phrase, or the daily check-in."""
+        if self.checkin is not None and self.ask_check_in():
+            return
         try:
             press = self.screen.presses.get(timeout=0.05)
         except queue.Empty:
@@ -199,6 +206,18 @@ class VoiceKiosk:
                 self.screen.show(state=KioskState.IDLE.value)
         elif self.microphone and self.listener.wait_for_wake(self.timing.wake_poll_s):
             self.converse()
+
+    def ask_check_in(self) -> bool:
+        """While idle, the daily check-in when it is due: asked, then listened for like any question."""
+        payload = self.checkin.due() if self.checkin is not None else None
+        if payload is None:
+            return False
+        turn = self.turn(payload)
+        if turn is not None and asks_question(turn) and self.microphone:
+            self.converse(short_answer=False)
+        else:
+            self.screen.show(state=KioskState.IDLE.value)
+        return True
 
     def run(self) -> None:
         self.turn("/greet")

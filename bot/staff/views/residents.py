@@ -35,10 +35,7 @@ def register(console: Console) -> None:
 
     def form_page(request: Request, values: Dict[str, object], family: Optional[List[data.Relative]] = None,
                   errors: Optional[List[str]] = None, status: int = 200, **extra: object) -> response.HTTPResponse:
-        chosen = set(str(values.get("flags") or "").split(","))
-        return console.render(request, "resident.html", status=status, values=values, family=family or [],
-                              errors=errors or [], genders=GENDERS, known_flags=KNOWN_FLAGS, chosen=chosen,
-                              other_flags=data.other_flags(values), canteens=data.canteens(console), **extra)
+        return resident_page(console, request, values, family, errors, status, **extra)
 
     @app.get("/residents")
     async def residents_page(request: Request) -> response.HTTPResponse:
