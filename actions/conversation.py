@@ -14,7 +14,8 @@ from actions.guarded import GuardedAction
 from actions import runtime
 from actions.alerts import open_handoff
 from actions.clock import local_now, local_today
-from actions.db.models import Resident
+from actions.db.models import Alert, Resident
+from actions.safety.records import add_words
 from actions.inbox import take_unread
 from actions.policies.actions import names_a_policy
 from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
@@ -171,6 +172,19 @@ class ActionSpeakLouder(GuardedAction):
         return [SlotSet("speech_volume", new)]
 
 
+def open_alert_here(tracker: Tracker) -> int | None:
+    """The id of this conversation's alert while staff have not closed it (None otherwise)."""
+    try:
+        alert_id = int(tracker.get_slot("alert_id") or 0)
+    except (TypeError, ValueError):
+        return None
+    if not alert_id:
+        return None
+    with runtime.sessions()() as session:
+        alert = session.get(Alert, alert_id)
+        return alert_id if alert is not None and alert.status in ("open", "acknowledged") else None
+
+
 class ActionFallback(GuardedAction):
     """Two stages: first offer the main choices, then bring in a person."""
 
@@ -179,6 +193,14 @@ class ActionFallback(GuardedAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reason = tracker.latest_message.get("safety_net") or ""
+        said = (tracker.latest_message.get("text") or "").strip()
+        alert_id = open_alert_here(tracker)
+        if alert_id is not None and said and not reason.startswith("input:"):
+            # Help is on its way: whatever else is said ("我闺女一会儿就到") is for the staff coming, not a failure.
+            add_words(alert_id, said, "")
+            dispatcher.utter_message(response="utter_alert_noted", said=said[:60])
+            dispatcher.utter_message(response="utter_alert_settled_open")
+            return []
         if reason == "input:hesitation":
             # Waited through patiently; a third turn in a row that does not get through brings a person.
             if not offer_person_if_stuck(dispatcher, tracker):

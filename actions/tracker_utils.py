@@ -55,16 +55,17 @@ def last_answer(tracker: Tracker) -> List[Dict[str, Any]]:
 # Below this the classifier's choice is a guess: noise often lands just above the fallback threshold.
 GUESS_CONFIDENCE = 0.45
 NOT_GETTING_THROUGH = frozenset({"nlu_fallback", "out_of_scope", "repeat"})
+ALERT_TALK = ("emergency_form", "action_ask_alert_reply", "action_alert_settled", "action_retract_alert")
 WHAT_TASK = "utter_ask_what_task"  # a detail with no question asked ("那个，那个嘛"): asked what they want
 
 
-def _turns_answered_with(tracker: Tracker, action: str) -> set:
-    """Indexes (among user turns) of the turns the assistant answered with `action`."""
+def _turns_answered_with(tracker: Tracker, *actions: str) -> set:
+    """Indexes (among user turns) of the turns the assistant answered with one of `actions`."""
     found, index = set(), -1
     for event in tracker.events:
         if event.get("event") == "user":
             index += 1
-        elif event.get("event") == "action" and event.get("name") == action and index >= 0:
+        elif event.get("event") == "action" and event.get("name") in actions and index >= 0:
             found.add(index)
     return found
 
@@ -76,6 +77,8 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     Three in a row reach a person whatever the classifier's confidence."""
     users = [event for event in tracker.events if event.get("event") == "user"]
     asked_what = _turns_answered_with(tracker, WHAT_TASK)
+    # Words the emergency conversation took ("腰疼", "能动，就是疼") got through, whatever the classifier said.
+    in_alert_talk = _turns_answered_with(tracker, *ALERT_TALK)
     count = 0
     for index in range(len(users) - 1, -1, -1):
         parse = users[index].get("parse_data") or {}
@@ -83,7 +86,7 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
         confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
         text = (users[index].get("text") or "").strip()
         said_again = index > 0 and text and text == (users[index - 1].get("text") or "").strip()
-        if intent == "emergency" or str(text).startswith("/"):
+        if intent == "emergency" or str(text).startswith("/") or index in in_alert_talk:
             break
         if not (intent in NOT_GETTING_THROUGH or confidence < GUESS_CONFIDENCE or said_again or index in asked_what):
             break

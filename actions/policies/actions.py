@@ -94,6 +94,7 @@ def person(tracker: Tracker) -> Tuple[Optional[int], Tuple[str, ...], str]:
     return age, flags, who_for(context, tracker.get_slot("resident_name"))
 
 
+OFFER_COVERS = ("materials", "how", "phone")  # what "要听申请材料和去哪里办吗？" would say
 FOLLOW_UP_CHARS = 15  # a question this short, right after an answer, is about the item just discussed
 
 
@@ -139,8 +140,9 @@ class ActionAnswerPolicy(GuardedAction):
             dispatcher.utter_message(text=detail_answer(item, kind))
         else:
             dispatcher.utter_message(text=item.summary)
-        if tracker.active_loop_name:
+        if tracker.active_loop_name or kind in OFFER_COVERS:
             # Asked in the middle of a booking: answered, and the booking's own question follows (one question).
+            # Or the materials / where to apply were just said: offering them again would only repeat them.
             return [SlotSet("policy_id", item.id), SlotSet(OFFERED, False)]
         dispatcher.utter_message(response="utter_policy_offer_details",
                                  buttons=[{"title": "要", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}])

@@ -148,3 +148,26 @@ async def test_a_bare_policy_name_the_classifier_missed_is_answered(sessions, di
     events = await ActionFallback().run(dispatcher, make_tracker([user_event(text, "nlu_fallback", 0.3)]), domain)
     assert (events == [{"event": "followup", "timestamp": None, "name": "action_answer_policy"}]) is followed
     assert (dispatcher.messages == []) is followed
+
+
+async def test_words_while_help_is_coming_join_the_alert_not_the_fallback(sessions, dispatcher, domain) -> None:
+    from actions.db.models import Alert, AlertWord, utcnow
+
+    with sessions.begin() as session:
+        alert = Alert(resident_id=1, sender_id="kiosk-home-1", channel="kiosk", location="张家", text="我摔了一跤",
+                      status="acknowledged", kind="fall", created_at=utcnow())
+        session.add(alert)
+        session.flush()
+        alert_id = alert.id
+    tracker = make_tracker([user_event("我闺女一会儿就到", "nlu_fallback", 0.3)],
+                           slots={"resident_id": "1", "alert_id": str(alert_id)})
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert [m["response"] for m in dispatcher.messages] == ["utter_alert_noted", "utter_alert_settled_open"]
+    with sessions() as session:
+        assert [w.text for w in session.scalars(select(AlertWord).where(AlertWord.alert_id == alert_id))] == [
+            "我闺女一会儿就到"]
+        session.get(Alert, alert_id).status = "resolved"
+        session.commit()
+    dispatcher.messages.clear()
+    await ActionFallback().run(dispatcher, tracker, domain)  # resolved: an ordinary "not understood" again
+    assert dispatcher.messages[0]["response"] == "utter_fallback_first"

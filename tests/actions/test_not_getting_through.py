@@ -21,3 +21,11 @@ def test_a_turn_that_got_through_ends_the_run() -> None:
               user_event("明天", "inform", 0.9), _action("utter_ask_what_task"),
               user_event("呃呃", "out_of_scope", 0.7)]
     assert consecutive_fallbacks(make_tracker(events)) == 2
+
+
+def test_words_the_emergency_conversation_took_got_through() -> None:
+    events = [user_event("哎哟我摔了一跤", "emergency", 1.0), _action("action_emergency"), _action("emergency_form"),
+              user_event("腰疼", "nlu_fallback", 0.3), _action("emergency_form"),
+              user_event("能动，就是疼", "inform", 0.4), _action("emergency_form"), _action("action_alert_settled"),
+              user_event("我闺女一会儿就到", "nlu_fallback", 0.3)]
+    assert consecutive_fallbacks(make_tracker(events)) == 1
