@@ -112,7 +112,7 @@ def open_listener(settings: Settings) -> Tuple[Optional[VoskListener], str]:
     """The microphone listener, or None and why the kiosk runs in text mode."""
     if not is_model_dir(settings.vosk_model):
         return None, (f"no Chinese speech model in {settings.vosk_model}: text mode "
-                      "(set XIAONUAN_VOSK_MODEL_SHA256 and run `xiaonuan voice-model` where the network allows)")
+                      "(run `xiaonuan voice-model` where the network allows; the download is checked against XIAONUAN_VOSK_MODEL_SHA256)")
     if not microphone_available():
         return None, "no microphone found: text mode"
     try:

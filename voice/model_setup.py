@@ -13,6 +13,7 @@ import requests
 from voice.recognizer import is_model_dir
 
 OFFICIAL_URL = "https://alphacephei.com/vosk/models/vosk-model-small-cn-0.22.zip"
+OFFICIAL_BYTES = 43_898_754  # the official archive's size: a download of any other size is refused unread
 
 
 class ModelSetupError(RuntimeError):
@@ -45,6 +46,10 @@ def install_model(target: Path, sha256: str, url: str = OFFICIAL_URL, timeout_s:
         except requests.RequestException as exc:
             raise ModelSetupError(f"cannot download {url} ({exc.__class__.__name__}); "
                                   "the kiosk runs in text mode until the model is installed") from exc
+        size = archive.stat().st_size
+        if url == OFFICIAL_URL and size != OFFICIAL_BYTES:
+            raise ModelSetupError(f"the download is {size} bytes, not the official {OFFICIAL_BYTES}: refused, "
+                                  "nothing installed")
         found = sha256_of(archive)
         if found != sha256.lower():
             raise ModelSetupError(f"the download's SHA-256 is {found}, not {sha256}: refused, nothing installed")

@@ -75,3 +75,13 @@ def test_an_archive_without_a_model_is_refused(server, tmp_path) -> None:
     served["/empty.zip"] = _archive(with_model=False)
     with pytest.raises(ModelSetupError, match="does not contain a Vosk model"):
         install_model(tmp_path / "model", hashlib.sha256(served["/empty.zip"]).hexdigest(), base + "/empty.zip")
+
+
+def test_the_official_archive_is_checked_by_default() -> None:
+    from bot.settings import load_settings
+    from voice.model_setup import OFFICIAL_BYTES
+
+    settings = load_settings({})
+    assert settings.vosk_model_sha256 == "3af8b0e7e0f835ae9d414ce5df580237a3cfb08d586c9fbbb0f7ff29ad5b14ba"
+    assert OFFICIAL_BYTES == 43_898_754
+    assert load_settings({"XIAONUAN_VOSK_MODEL_SHA256": "AB" * 32}).vosk_model_sha256 == "ab" * 32
