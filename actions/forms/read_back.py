@@ -17,6 +17,8 @@ from actions import runtime
 from actions.guarded import GuardedFormValidation
 from actions.db.models import Resident
 from actions.tracker_utils import latest_intent
+from bot.nlu.task_cues import starts_with_yes
+from bot.nlu.text import normalize
 
 # Intents a form leaves to the rules: it rejects the turn, they run, then the form goes on.
 INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
@@ -135,6 +137,8 @@ class ReadBackForm(GuardedFormValidation):
         values = self.said(tracker, context, session, requested)
         changed = {slot: value for slot, value in values.items() if previous.get(slot) != value}
         intent = latest_intent(tracker)
+        # A yes said with the answer repeated ("对，就是洗澡") changes nothing and is a yes.
+        yes = intent == "affirm" or (not changed and starts_with_yes(normalize(tracker.latest_message.get("text"))))
         offers = json.loads(previous.get(offer) or "[]")
         if changed:
             # "今天的午饭过了时间" → "那订晚饭行不": still today. What a problem took back fills what is not said again.
@@ -145,16 +149,16 @@ class ReadBackForm(GuardedFormValidation):
             updates.update(changed)
             updates.update({offer: None, changing: None, confirmed: None})
             self._acknowledge(dispatcher, previous, changed, requested)
-        elif offers and intent == "affirm":
+        elif offers and yes:
             updates.update(self.offer_values(offers[0]))
             updates.update({offer: None, confirmed: None})
         elif offers and intent == "deny":
             updates[offer] = None
-        elif requested == confirmed and intent == "affirm":
+        elif requested == confirmed and yes:
             updates[confirmed] = True
         elif requested == confirmed and intent == "deny":
             updates.update({changing: True, confirmed: None})
-        elif intent == "affirm" and self.yes_values(requested):
+        elif yes and self.yes_values(requested):
             updates.update(self.yes_values(requested))
         elif not updates and intent != "nlu_fallback":
             # Understood as a reply, but it says nothing the form can use: ask the same again.

@@ -44,7 +44,13 @@ _STOP = re.compile(r"不要了|不订|不去吃|不吃了|取消|退掉|退了")
 # A yes in any register, at the start of a short reply ("中，麻烦你了", "对对对，你给我订上吧").
 _YES_START = re.compile(r"^(对|好|行|中|嗯|可以|是的|是啊|没问题|没错|成|管|要得|妥|得嘞|好嘞|就这样|就这么)")
 _NOT_YES = re.compile(r"不|别|没(有|订|说)|算了|错|改|换")
-YES_FROM = frozenset({"thank", "book_meal", "book_service", "share_feelings", "inform", "greet", "nlu_fallback"})
+YES_FROM = frozenset({"thank", "book_meal", "book_service", "share_feelings", "inform", "greet", "nlu_fallback",
+                      "feel_well"})
+
+
+def starts_with_yes(text: str) -> bool:
+    """"对，就是洗澡", "好，约上吧": a yes first, and no no after it."""
+    return bool(_YES_START.search(text)) and not _NOT_YES.search(text[1:])
 
 
 def yes_inside(text: str, intent: str, entities: Iterable[str] = ()) -> bool:
@@ -53,7 +59,7 @@ def yes_inside(text: str, intent: str, entities: Iterable[str] = ()) -> bool:
         return False
     if intent in ("book_meal", "book_service") and not re.search(r"订上|订吧|约上|约吧|就这么|就这样|办吧", text):
         return False
-    return bool(_YES_START.search(text)) and not _NOT_YES.search(text[1:])
+    return starts_with_yes(text)
 
 
 # Bodily danger and hazards: with these words a soft turn is never read as a task, and a turn the

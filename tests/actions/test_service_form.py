@@ -118,3 +118,11 @@ def _catalogue():
     from bot.settings import PROJECT_ROOT
 
     return load_catalogue(PROJECT_ROOT / "data" / "services.yml")
+
+
+async def test_a_yes_said_with_the_service_again_confirms(sessions, service_form) -> None:
+    """"对，就是洗澡" at the read-back: a yes, not "我没听明白"."""
+    form = service_form()
+    await form.say("后天上午约个助浴", "book_service")
+    await form.say("对，就是洗澡", "inform", entities=[{"entity": "service_type", "value": "助浴"}])
+    assert len(bookings(sessions)) == 1
