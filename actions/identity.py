@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -262,4 +263,8 @@ class ActionIdentifyFirst(GuardedAction):
             return [SlotSet("pending_task", "web")]  # the form ends at once; action_identify_done says why
         dispatcher.utter_message(response="utter_identify_first")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        return [SlotSet("pending_task", intent if intent in RESUMABLE_TASKS else None)]
+        # What was asked ("我想订明天的午饭") is kept, so the task goes on from it once they are known.
+        request = {"text": tracker.latest_message.get("text") or "",
+                   "entities": tracker.latest_message.get("entities") or []}
+        return [SlotSet("pending_task", intent if intent in RESUMABLE_TASKS else None),
+                SlotSet("pending_request", json.dumps(request, ensure_ascii=False)[:4000])]

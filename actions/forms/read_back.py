@@ -2,6 +2,7 @@
 read everything back and write only after yes. The meal and home-service forms share this."""
 from __future__ import annotations
 
+import copy
 import json
 import re
 from abc import abstractmethod
@@ -43,6 +44,18 @@ def stop_requested(tracker: Tracker) -> bool:
     intent = latest_intent(tracker)
     text = tracker.latest_message.get("text") or ""
     return intent == "cancel_booking" or (intent == "deny" and any(word in text for word in STOP_WORDS))
+
+
+def _as_if_said(tracker: Tracker) -> Tracker:
+    """The tracker as if the kept request ("pending_request") were the latest message."""
+    try:
+        kept = json.loads(tracker.get_slot("pending_request") or "{}")
+    except ValueError:
+        kept = {}
+    earlier = copy.copy(tracker)
+    earlier.latest_message = {"text": str(kept.get("text") or ""), "entities": list(kept.get("entities") or []),
+                              "intent": {}}
+    return earlier
 
 
 class ReadBackForm(GuardedFormValidation):
@@ -135,6 +148,10 @@ class ReadBackForm(GuardedFormValidation):
             return {self.slot("stop"): "asked"}
         requested = None if starting else tracker.get_slot("requested_slot")
         values = self.said(tracker, context, session, requested)
+        if starting and tracker.get_slot("pending_request"):
+            # Resumed after the community kiosk asked who is speaking: what was asked then still counts.
+            values = {**self.said(_as_if_said(tracker), context, session, None), **values}
+            updates["pending_request"] = None
         changed = {slot: value for slot, value in values.items() if previous.get(slot) != value}
         intent = latest_intent(tracker)
         # A yes said with the answer repeated ("对，就是洗澡") changes nothing and is a yes.

@@ -23,7 +23,7 @@ from actions.safety.place import is_unknown
 from actions.safety.responses import ADVICE, QUESTIONS, SETTLED, STAGE_QUESTIONS, TAIL
 from actions.safety.records import MAX_STORED_TEXT, add_words, close_as_false_alarm, open_alert, set_place
 from actions.safety.status import tell_status
-from actions.safety.words import confirms, is_retraction, is_settled, kind_of, sounds_all_right
+from actions.safety.words import confirms, is_not_a_place, is_retraction, is_settled, kind_of, sounds_all_right
 from actions.tracker_utils import resident_id
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,11 @@ class ValidateEmergencyForm(FormValidationAction):
         if task in HANDOVER and not kind_of(text) and tracker.get_slot("kiosk_mode") == "home":
             add_words(alert_id, text, "")  # staff see it; the alert stays open for them
             return {"alert_reply": DONE, "alert_stage": "settled", "alert_next": HANDOVER[task]}
+        if stage == "place" and is_not_a_place(text):
+            # Who they are, not where: staff read it with the alert, and the place is asked again.
+            add_words(alert_id, text, "")
+            dispatcher.utter_message(response="utter_alert_noted", said=_said(text))
+            return {"alert_reply": None, "alert_stage": "place", "alert_turns": turns - 1}
         if stage == "place":
             set_place(alert_id, text)
             dispatcher.utter_message(response="utter_alert_place_noted", place=_said(text))

@@ -107,3 +107,13 @@ _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 def has_no_words(text: Optional[str]) -> bool:
     """No Chinese words at all ("*0", "12"): a classifier's guess of danger here is only a guess."""
     return not _CHINESE.search(_clean(text))
+
+
+_INTRODUCTION = re.compile(r"^(我叫|我是|我姓|俺叫|俺是|名字叫|我的名字)|手机|电话|尾号|号码")
+_PLACE_WORDS = re.compile(r"在|路|街|巷|胡同|店|门口|小区|楼|旁边|附近|对面|公园|超市|市场|医院|车站|站|桥|广场|学校|银行|家")
+
+
+def is_not_a_place(text: Optional[str]) -> bool:
+    """"我叫赵福海", "手机号后四位9753": who they are, not where (the place is asked again)."""
+    cleaned = _clean(text)
+    return bool(_INTRODUCTION.search(cleaned)) and not _PLACE_WORDS.search(cleaned)

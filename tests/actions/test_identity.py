@@ -160,7 +160,8 @@ async def test_a_task_asked_before_identification_is_resumed(sessions, dispatche
 
     asked = kiosk_tracker([said_at_kiosk("我要订饭", "book_meal")])
     events = await ActionIdentifyFirst().run(dispatcher, asked, domain)
-    assert _slots(events) == {"pending_task": "book_meal"}
+    assert _slots(events) == {"pending_task": "book_meal",
+                              "pending_request": '{"text": "我要订饭", "entities": []}'}  # kept for the task
     tracker = kiosk_tracker([said_at_kiosk("对", "affirm")], identify_confirmed=True, identify_candidate_id="2",
                             pending_task="book_meal")
     events = await ActionIdentifyDone().run(dispatcher, tracker, domain)

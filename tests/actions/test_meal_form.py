@@ -217,3 +217,15 @@ async def test_can_i_still_book_is_answered_before_the_first_question(sessions, 
     form = meal_form()
     reply = said(await form.say("今天中午的饭还能订不", "book_meal"))
     assert reply == "能订。 | utter_ask_meal_quantity"
+
+
+async def test_what_was_asked_before_identification_still_counts(sessions, meal_form) -> None:
+    """"我想订明天的午饭", then the name and digits, then "对": the booking goes on from tomorrow's lunch."""
+    import json
+
+    kept = json.dumps({"text": "我想订明天的午饭", "entities": [
+        {"entity": "date", "value": "明天"}, {"entity": "meal_type", "value": "午餐"}]}, ensure_ascii=False)
+    form = meal_form({**HOME_SLOTS, "pending_request": kept})
+    reply = said(await form.say("对", "affirm"))
+    assert "utter_ask_meal_date" not in reply and "哪一天" not in reply
+    assert form.slots.get("meal_type") == "午餐" and form.slots.get("pending_request") is None

@@ -208,6 +208,21 @@ async def test_the_place_is_asked_when_nobody_knows_it(sessions, dispatcher, dom
     assert state["alert_stage"] == "open"
 
 
+async def test_a_name_said_when_asked_where_is_no_place(sessions, dispatcher, domain) -> None:
+    phone = {**HOME, "channel": "telegram", "actor_role": "resident"}
+    state = await _raise("我走着走着找不着家了", dispatcher, domain, slots=phone, sender="tg-3")
+    for said in ("我叫赵福海", "手机号后四位9753"):
+        dispatcher.messages.clear()
+        state = await _reply(said, state, dispatcher, domain, slots=phone, sender="tg-3")
+        assert state["alert_stage"] == "place" and dispatcher.messages[0]["response"] == "utter_alert_noted"
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+        words = [w.text for w in session.scalars(select(AlertWord).where(AlertWord.alert_id == alert.id))]
+    assert alert.location == UNKNOWN and words == ["我叫赵福海", "手机号后四位9753"]
+    state = await _reply("我在菜市场门口", state, dispatcher, domain, slots=phone, sender="tg-3")
+    assert state["alert_stage"] == "open"
+
+
 async def test_a_community_kiosk_alert_is_at_the_kiosk(sessions, dispatcher, domain) -> None:
     await _raise("救命", dispatcher, domain, slots={**HOME, "kiosk_mode": "community", "location": "康乐苑活动室"})
     with sessions() as session:
