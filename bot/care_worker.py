@@ -6,26 +6,26 @@ A round that fails (the database briefly away) is logged and tried again a minut
 from __future__ import annotations
 
 import logging
-import threading
 from typing import List, Optional
 
 from sqlalchemy.orm import sessionmaker
 
 from actions.checkin.rounds import checkin_round, inactivity_round
 from actions.clock import local_now
+from bot.periodic import PeriodicWorker
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 EVERY_S = 60.0
 
 
-class CareWorker:
+class CareWorker(PeriodicWorker):
+    name = "care"
+
     def __init__(self, settings: Settings, sessions: sessionmaker, trackers: Optional[sessionmaker] = None,
                  every_s: float = EVERY_S) -> None:
-        self.settings, self.sessions, self.trackers, self.every_s = settings, sessions, trackers, every_s
-        self.failures = 0
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
+        super().__init__(every_s)
+        self.settings, self.sessions, self.trackers = settings, sessions, trackers
 
     def run_once(self) -> List[int]:
         """One round on the settings' clock; the ids of the alerts raised (logged as ids only)."""
@@ -36,27 +36,9 @@ class CareWorker:
                 ids = round_(self.sessions, now, self.settings, self.trackers)
             except Exception:
                 self.failures += 1
-                logger.exception("the %s round failed; trying again in %.0f s", name, self.every_s)
+                logger.exception("the %s round failed; trying again in %.0f s", name, self.interval_s)
                 continue
             for alert_id in ids:
                 logger.warning("ALERT %s raised by the %s round", alert_id, name)
             raised += ids
         return raised
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.every_s):
-            self.run_once()
-
-    def start(self) -> "CareWorker":
-        self._thread = threading.Thread(target=self._loop, name="care", daemon=True)
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)

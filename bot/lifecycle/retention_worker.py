@@ -8,7 +8,6 @@ next round; the assistant goes on either way.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Optional
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from actions.clock import local_now
 from bot.lifecycle.housekeeping import prune_records
 from bot.lifecycle.purge import PurgeReport, purge_conversations
+from bot.periodic import PeriodicWorker
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -50,21 +50,20 @@ def apply_retention(settings: Settings, sessions: sessionmaker, actor: str = "sy
     return RetentionRound(conversations, records)
 
 
-class RetentionWorker:
+class RetentionWorker(PeriodicWorker):
     """Runs `apply_retention` a minute after start (sooner if the interval is shorter), then every
     `settings.purge_every_hours`."""
 
+    name = "retention"
+
     def __init__(self, settings: Settings, sessions: sessionmaker,
                  on_round: Optional[Callable[[RetentionRound], None]] = None) -> None:
+        interval_s = settings.purge_every_hours * 3600
+        super().__init__(interval_s, first_delay_s=min(FIRST_ROUND_AFTER_S, interval_s))
         self.settings = settings
         self.sessions = sessions
-        self.interval_s = settings.purge_every_hours * 3600
-        self.first_delay_s = min(FIRST_ROUND_AFTER_S, self.interval_s)
         self.on_round = on_round
         self.rounds = 0
-        self.failures = 0
-        self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
 
     def run_once(self) -> Optional[RetentionRound]:
         try:
@@ -78,25 +77,3 @@ class RetentionWorker:
         if self.on_round is not None:
             self.on_round(done)
         return done
-
-    def _loop(self) -> None:
-        delay = self.first_delay_s
-        while not self._stop.wait(delay):
-            self.run_once()
-            delay = self.interval_s
-
-    def start(self) -> "RetentionWorker":
-        if self.interval_s <= 0:
-            return self
-        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)

@@ -41,40 +41,23 @@ def test_an_emergency_passes_while_ordinary_turns_wait() -> None:
     assert order.index("sos out") < order.index("first out") < order.index("second in")
 
 
-def test_no_gate_when_switched_off() -> None:
+@pytest.mark.parametrize("in_flight,peak", [(0, 6), (3, 3)])  # 0: no gate at all
+def test_at_most_the_limit_in_flight(in_flight, peak) -> None:
     async def scenario() -> int:
-        gate, inside, peak = TurnGate(0), 0, 0
+        gate, inside, most = TurnGate(in_flight), 0, 0
 
         async def turn() -> None:
-            nonlocal inside, peak
+            nonlocal inside, most
             async with gate.turn(False):
                 inside += 1
-                peak = max(peak, inside)
+                most = max(most, inside)
                 await asyncio.sleep(0.01)
                 inside -= 1
 
         await asyncio.wait_for(asyncio.gather(*(turn() for _ in range(6))), timeout=5)
-        return peak
+        return most
 
-    assert asyncio.run(scenario()) == 6
-
-
-def test_at_most_the_limit_in_flight() -> None:
-    async def scenario() -> int:
-        gate, inside, peak = TurnGate(3), 0, 0
-
-        async def turn() -> None:
-            nonlocal inside, peak
-            async with gate.turn(False):
-                inside += 1
-                peak = max(peak, inside)
-                await asyncio.sleep(0.01)
-                inside -= 1
-
-        await asyncio.wait_for(asyncio.gather(*(turn() for _ in range(10))), timeout=5)
-        return peak
-
-    assert asyncio.run(scenario()) == 3
+    assert asyncio.run(scenario()) == peak
 
 
 def test_turns_are_served_in_the_order_they_came() -> None:
