@@ -18,22 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
+from bench.priority import RESIDENT, link_relative  # noqa: E402
 from bench.processes import load_average  # noqa: E402
 from bot.core_client import CoreClient  # noqa: E402
 from bot.metadata import ChannelMetadata  # noqa: E402
 
 FROZEN_NOW = "2026-11-23T08:00"
-RESIDENT = 5  # 陈淑珍: no demo relatives, so exactly the two linked here are told
-
-
-def _link(api, sessions, chat: int) -> None:
-    from actions.linking import issue_code
-
-    with sessions.begin() as session:
-        code = issue_code(session, RESIDENT, "staff:1")
-    since = time.monotonic()
-    api.push_update(api.text_update(chat, code))
-    api.wait_for(lambda c: str(c.chat_id) == str(chat) and c.at >= since and "绑定好了" in (c.text or ""), 30)
 
 
 def _row(name: str, values: list) -> str:
@@ -86,7 +76,7 @@ def main() -> None:
                 sessions = sessions_for(stack.settings.database_url)
                 chats = (7001, 7002)
                 for chat in chats:
-                    _link(api, sessions, chat)
+                    link_relative(api, sessions, chat)
                 client = CoreClient(stack.rasa_url, "bench-secret")
                 kiosk = ChannelMetadata(channel="kiosk", role="resident", resident_id=RESIDENT, kiosk_mode="home")
                 for index in range(args.alerts):

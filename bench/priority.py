@@ -38,7 +38,8 @@ class Figures:
     background: int = 0  # background turns answered meanwhile
 
 
-def _link(api, sessions, chat: int) -> None:  # type: ignore[no-untyped-def]
+def link_relative(api, sessions, chat: int) -> None:  # type: ignore[no-untyped-def]
+    """A relative's Telegram chat linked to RESIDENT with a fresh code, as a person would do it."""
     from actions.linking import issue_code
 
     with sessions.begin() as session:
@@ -85,7 +86,7 @@ def measure(conversations: int, emergencies: int, gate: Optional[int]) -> Figure
                 sessions = sessions_for(stack.settings.database_url)
                 chats = (7001, 7002)
                 for chat in chats:
-                    _link(api, sessions, chat)
+                    link_relative(api, sessions, chat)
                 residents = add_residents(stack.settings.database_url, conversations)
                 plan = LoadPlan(stack.rasa_url, SECRET, residents, budget=10 ** 7, turns_per_sender=10, label="bg")
                 def background() -> None:
