@@ -101,9 +101,9 @@ class ActionEmergency(GuardedAction):
                     name=tracker.get_slot("resident_name") or "老人", phone=runtime.settings().community_phone))
                 return events + [SlotSet("alert_talk", False)]
         # No emergency word, only the classifier, and a phone number in the words ("座机010-66881234找我"),
-        # no Chinese words at all ("*0"), or a chat the classifier only half thought an emergency with no
-        # word of danger ("吃了冇"): unsure, so ask first, like reported speech.
-        guessed = net.startswith("task_cue:") and not danger_in(text)
+        # no Chinese words at all ("*0"), or no word of danger at all ("吃了冇", "我出去遛弯了"): unsure,
+        # so ask first, like reported speech; any sign of trouble in the answer raises the alert.
+        guessed = not net.startswith("emergency:") and not danger_in(text) and not kind_of(text)  # "我出去遛弯了"
         unsure = not net.startswith("emergency:") and (has_phone_number(text) or has_no_words(text) or guessed)
         if tracker.get_slot("actor_role") != "family" and (is_reported(text) or unsure):
             return events + [SlotSet("alert_pending", text[:MAX_STORED_TEXT]), SlotSet("alert_stage", "check"),

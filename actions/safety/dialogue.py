@@ -8,6 +8,7 @@ turn (action_ask_alert_reply) and ends with action_alert_settled.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -32,6 +33,10 @@ DONE = "done"
 # A task asked for during the emergency conversation ends it and starts that task (the alert stays open).
 HANDOVER = {"book_meal": "meal_booking_form", "book_service": "service_booking_form",
             "cancel_booking": "cancel_booking_form", "check_bookings": "action_check_bookings"}
+
+
+# A task is asked for, not just told about: "窗户开了，阀门也关上了" during a gas alert is what was done.
+_ASKS = re.compile(r"约|订|预订|帮我|给我|替我|找(个)?人|派(个)?人|叫(个)?人|我要|我想|想要|能不能|可以不|行不")
 
 
 def _said(text: str) -> str:
@@ -74,7 +79,7 @@ class ValidateEmergencyForm(FormValidationAction):
             add_words(alert_id, text, "retracting")
             return {"alert_reply": None, "alert_stage": "retract", "alert_turns": turns}
         task = (tracker.latest_message.get("intent") or {}).get("name")
-        if task in HANDOVER and not kind_of(text) and tracker.get_slot("kiosk_mode") == "home":
+        if task in HANDOVER and not kind_of(text) and tracker.get_slot("kiosk_mode") == "home" and _ASKS.search(text):
             add_words(alert_id, text, "")  # staff see it; the alert stays open for them
             return {"alert_reply": DONE, "alert_stage": "settled", "alert_next": HANDOVER[task]}
         if stage == "place" and is_not_a_place(text):

@@ -101,7 +101,8 @@ async def test_reported_speech_asks_first_and_a_calm_answer_raises_nothing(sessi
         assert session.scalars(select(Alert)).all() == []
 
 
-@pytest.mark.parametrize("text,net", [("吃了冇", "task_cue:greet"), ("*0", None), ("座机 010-66881234 找我", None)])
+@pytest.mark.parametrize("text,net", [("吃了冇", "task_cue:greet"), ("*0", None), ("座机 010-66881234 找我", None),
+                                      ("我出去遛弯了", None)])
 async def test_a_guess_without_a_word_of_danger_asks_first(sessions, dispatcher, domain, text, net) -> None:
     """Only the classifier half thought so (a greeting in dialect, noise, a phone number): ask, raise nothing."""
     tracker = make_tracker([user_event(text, "emergency", 1.0, safety_net=net)], slots=dict(HOME),
@@ -266,3 +267,16 @@ async def test_a_relative_asking_for_help_now_raises_the_alert(sessions, dispatc
     await ActionEmergency().run(dispatcher, tracker, domain)
     with sessions() as session:
         assert len(session.scalars(select(Alert)).all()) == 1
+
+
+@pytest.mark.parametrize("text,intent,handed_over", [
+    ("窗户开了，阀门也关上了", "book_service", False),  # what was done, told in service words
+    ("帮我订明天的午饭", "book_meal", True),  # a task asked for
+])
+async def test_only_a_task_asked_for_ends_the_emergency_talk(sessions, dispatcher, domain, text, intent,
+                                                             handed_over) -> None:
+    state = await _raise("厨房里一股臭鸡蛋味", dispatcher, domain)
+    tracker = make_tracker([user_event(text, intent)], slots={**HOME, **state}, sender_id="kiosk-home-1",
+                           active_loop="emergency_form")
+    result = await ValidateEmergencyForm().validate_alert_reply(text, dispatcher, tracker, domain)
+    assert (result.get("alert_next") is not None) is handed_over

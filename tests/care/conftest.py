@@ -1,0 +1,42 @@
+"""Help that comes unasked, end to end: its own assistant (action server + Rasa server) on its own demo
+database, because its rounds look at every home kiosk of the database they are given."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from actions.db.seed import seed_demo_data
+from actions.db.session import create_schema, make_engine, session_factory
+from bot.core_client import CoreClient
+from bot.launcher import Stack, start_stack
+from bot.settings import load_settings
+from bot.training import train
+from tests.conftest import NOW, TODAY
+
+SECRET = "care-test-secret"
+
+
+@pytest.fixture(scope="session")
+def care_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('care') / 'xiaonuan.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    sessions = session_factory(engine)
+    seed_demo_data(sessions, TODAY)
+    yield url, sessions
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def care_stack(care_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    settings = load_settings().with_overrides(database_url=care_database[0], channel_secret=SECRET, rasa_port=0,
+                                              actions_port=0, fixed_now=NOW.isoformat())
+    running = start_stack(settings, train(settings.model_dir), run_dir=tmp_path_factory.mktemp("care-run"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def care_client(care_stack: Stack) -> CoreClient:
+    return CoreClient(care_stack.rasa_url, SECRET, timeout_s=60)
