@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
-from bench.priority import RESIDENT, link_relative  # noqa: E402
+from bench.common import append_section, percentile  # noqa: E402
+from bench.priority import CHATS, RESIDENT, SECRET, stack_with_relatives  # noqa: E402
 from bench.processes import load_average  # noqa: E402
 from bot.core_client import CoreClient  # noqa: E402
 from bot.metadata import ChannelMetadata  # noqa: E402
-
-FROZEN_NOW = "2026-11-23T08:00"
 
 
 def _row(name: str, values: list) -> str:
@@ -53,10 +50,6 @@ def under_load(conversations: int, emergencies: int) -> None:
 
 
 def main() -> None:
-    from actions.db.session import sessions_for
-    from tests.e2e.telegram_process import start_telegram_process
-    from tests.telegram.bot_api_standin import BotApiStandin
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--alerts", type=int, default=20)
     parser.add_argument("--turns", type=int, default=20)
@@ -66,37 +59,25 @@ def main() -> None:
     for level in [int(level) for level in args.load.split(",") if int(level) > 0]:
         under_load(level, args.alerts)
     from_words, from_answer, turns = [], [], []
-    with tempfile.TemporaryDirectory() as tmp, BotApiStandin() as api:
-        stack, _ = start_bench_stack(Path(tmp), "bench-secret", fixed_now=FROZEN_NOW)
-        with stack:
-            # The flood guard is lifted: the benchmark sends faster than a person would.
-            telegram = start_telegram_process(stack, api, Path(tmp) / "telegram.log",
-                                              {"XIAONUAN_TELEGRAM_PER_MINUTE": "10000"})
-            try:
-                sessions = sessions_for(stack.settings.database_url)
-                chats = (7001, 7002)
-                for chat in chats:
-                    link_relative(api, sessions, chat)
-                client = CoreClient(stack.rasa_url, "bench-secret")
-                kiosk = ChannelMetadata(channel="kiosk", role="resident", resident_id=RESIDENT, kiosk_mode="home")
-                for index in range(args.alerts):
-                    started = time.monotonic()
-                    client.send(f"bench-sos-{index}", "救命 我摔倒了", kiosk)
-                    answered = time.monotonic()
-                    arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
-                                             and "紧急求助" in (c.text or ""), 15).at for chat in chats]
-                    from_words.extend((at - started) * 1000 for at in arrivals)
-                    from_answer.extend((at - answered) * 1000 for at in arrivals)
-                    time.sleep(0.3)
-                for index in range(args.turns):
-                    since = time.monotonic()
-                    api.push_update(api.text_update(7001, "高龄津贴怎么领" if index % 2 else "明天中午吃什么"))
-                    reply = api.wait_for(lambda c: str(c.chat_id) == "7001" and c.at >= since
-                                         and c.method == "sendMessage", 30)
-                    turns.append((reply.at - since) * 1000)
-                    time.sleep(0.3)
-            finally:
-                telegram.stop()
+    with stack_with_relatives() as (stack, sessions, api):
+        client = CoreClient(stack.rasa_url, SECRET)
+        kiosk = ChannelMetadata(channel="kiosk", role="resident", resident_id=RESIDENT, kiosk_mode="home")
+        for index in range(args.alerts):
+            started = time.monotonic()
+            client.send(f"bench-sos-{index}", "救命 我摔倒了", kiosk)
+            answered = time.monotonic()
+            arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
+                                     and "紧急求助" in (c.text or ""), 15).at for chat in CHATS]
+            from_words.extend((at - started) * 1000 for at in arrivals)
+            from_answer.extend((at - answered) * 1000 for at in arrivals)
+            time.sleep(0.3)
+        for index in range(args.turns):
+            since = time.monotonic()
+            api.push_update(api.text_update(7001, "高龄津贴怎么领" if index % 2 else "明天中午吃什么"))
+            reply = api.wait_for(lambda c: str(c.chat_id) == "7001" and c.at >= since
+                                 and c.method == "sendMessage", 30)
+            turns.append((reply.at - since) * 1000)
+            time.sleep(0.3)
     lines = [
         "Outbox poll interval 0.5 s (XIAONUAN_OUTBOX_INTERVAL). Two linked family members per alert.",
         "",

@@ -10,12 +10,13 @@ the gate (`XIAONUAN_TURNS_IN_FLIGHT`, default 4) and without it (0) one after th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from sqlalchemy import select
 
@@ -69,57 +70,68 @@ def _resolve(sessions, sender: str) -> None:  # type: ignore[no-untyped-def]
             alert.status = "resolved"
 
 
-def measure(conversations: int, emergencies: int, gate: Optional[int]) -> Figures:
-    """One run: the stack started with this gate (None: the default), load, emergencies and probes."""
+CHATS = (7001, 7002)  # the two relatives' Telegram chats
+
+
+@contextlib.contextmanager
+def stack_with_relatives(overrides: Optional[dict] = None) -> Iterator[tuple]:
+    """(stack, sessions, Bot API stand-in): the real servers, the real Telegram channel process and two
+    relatives linked to RESIDENT; everything is stopped afterwards."""
     from actions.db.session import sessions_for
     from tests.e2e.telegram_process import start_telegram_process
     from tests.telegram.bot_api_standin import BotApiStandin
 
-    figures = Figures()
-    overrides = {} if gate is None else {"turns_in_flight": gate}
     with tempfile.TemporaryDirectory() as tmp, BotApiStandin() as api:
         stack, _ = start_bench_stack(Path(tmp), SECRET, fixed_now=FROZEN_NOW, overrides=overrides)
         with stack:
+            # The flood guard is lifted: the benchmark sends faster than a person would.
             telegram = start_telegram_process(stack, api, Path(tmp) / "telegram.log",
                                               {"XIAONUAN_TELEGRAM_PER_MINUTE": "10000"})
             try:
                 sessions = sessions_for(stack.settings.database_url)
-                chats = (7001, 7002)
-                for chat in chats:
+                for chat in CHATS:
                     link_relative(api, sessions, chat)
-                residents = add_residents(stack.settings.database_url, conversations)
-                plan = LoadPlan(stack.rasa_url, SECRET, residents, budget=10 ** 7, turns_per_sender=10, label="bg")
-                def background() -> None:
-                    figures.background = len(asyncio.run(run_load(plan, conversations)))
-
-                load = threading.Thread(target=background, daemon=True)
-                load.start()
-                time.sleep(5)  # the load is in full swing
-                client = CoreClient(stack.rasa_url, SECRET, timeout_s=120)
-                kiosk = ChannelMetadata(channel="kiosk", role="resident", resident_id=RESIDENT, kiosk_mode="home")
-                probe = ChannelMetadata(channel="kiosk", role="resident", resident_id=PROBE_RESIDENT, kiosk_mode="home")
-                for index in range(emergencies):
-                    sender, stop, desk = f"bench-sos-{index}", threading.Event(), []
-                    started = time.monotonic()
-                    watcher = threading.Thread(target=_watch_desk, args=(sessions, sender, started, desk, stop))
-                    watcher.start()
-                    client.send(sender, "救命 我摔倒了", kiosk)
-                    figures.answer.append((time.monotonic() - started) * 1000)
-                    arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
-                                             and "紧急求助" in (c.text or ""), 60).at for chat in chats]
-                    figures.family.extend((at - started) * 1000 for at in arrivals)
-                    watcher.join(timeout=60)
-                    stop.set()
-                    figures.desk.extend(desk)
-                    _resolve(sessions, sender)
-                    started = time.monotonic()
-                    client.send(f"bench-probe-{index}", "明天中午吃什么", probe)
-                    figures.ordinary.append((time.monotonic() - started) * 1000)
-                    time.sleep(1)
-                plan.budget = 0  # the kiosks finish their open conversations and stop
-                load.join(timeout=300)
+                yield stack, sessions, api
             finally:
                 telegram.stop()
+
+
+def measure(conversations: int, emergencies: int, gate: Optional[int]) -> Figures:
+    """One run: the stack started with this gate (None: the default), load, emergencies and probes."""
+    figures = Figures()
+    with stack_with_relatives({} if gate is None else {"turns_in_flight": gate}) as (stack, sessions, api):
+        residents = add_residents(stack.settings.database_url, conversations)
+        plan = LoadPlan(stack.rasa_url, SECRET, residents, budget=10 ** 7, turns_per_sender=10, label="bg")
+
+        def background() -> None:
+            figures.background = len(asyncio.run(run_load(plan, conversations)))
+
+        load = threading.Thread(target=background, daemon=True)
+        load.start()
+        time.sleep(5)  # the load is in full swing
+        client = CoreClient(stack.rasa_url, SECRET, timeout_s=120)
+        kiosk = ChannelMetadata(channel="kiosk", role="resident", resident_id=RESIDENT, kiosk_mode="home")
+        probe = ChannelMetadata(channel="kiosk", role="resident", resident_id=PROBE_RESIDENT, kiosk_mode="home")
+        for index in range(emergencies):
+            sender, stop, desk = f"bench-sos-{index}", threading.Event(), []
+            started = time.monotonic()
+            watcher = threading.Thread(target=_watch_desk, args=(sessions, sender, started, desk, stop))
+            watcher.start()
+            client.send(sender, "救命 我摔倒了", kiosk)
+            figures.answer.append((time.monotonic() - started) * 1000)
+            arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
+                                     and "紧急求助" in (c.text or ""), 60).at for chat in CHATS]
+            figures.family.extend((at - started) * 1000 for at in arrivals)
+            watcher.join(timeout=60)
+            stop.set()
+            figures.desk.extend(desk)
+            _resolve(sessions, sender)
+            started = time.monotonic()
+            client.send(f"bench-probe-{index}", "明天中午吃什么", probe)
+            figures.ordinary.append((time.monotonic() - started) * 1000)
+            time.sleep(1)
+        plan.budget = 0  # the kiosks finish their open conversations and stop
+        load.join(timeout=300)
     return figures
 
 

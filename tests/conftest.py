@@ -86,20 +86,29 @@ def database_url(database_backend: str, tmp_path: Path, request: pytest.FixtureR
 
 
 @contextlib.contextmanager
-def seeded_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The demo district in an empty database, and actions pointed at it, on the frozen clock."""
+def demo_database(database_url: str) -> Iterator[Any]:
+    """The demo district (seeded on the frozen day) in an empty database; its session factory."""
     engine = make_engine(database_url)
     create_schema(engine)
     factory = session_factory(engine)
     seed_demo_data(factory, TODAY)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("XIAONUAN_NOW", NOW.isoformat())
-    runtime.reset()
     try:
         yield factory
     finally:
-        runtime.reset()
         engine.dispose()
+
+
+@contextlib.contextmanager
+def seeded_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The demo district in an empty database, and actions pointed at it, on the frozen clock."""
+    with demo_database(database_url) as factory:
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("XIAONUAN_NOW", NOW.isoformat())
+        runtime.reset()
+        try:
+            yield factory
+        finally:
+            runtime.reset()
 
 
 @pytest.fixture()

@@ -5,13 +5,11 @@ from typing import Iterator
 
 import pytest
 
-from actions.db.seed import seed_demo_data
-from actions.db.session import create_schema, make_engine, session_factory
 from bot.core_client import CoreClient
 from bot.launcher import Stack, start_stack
 from bot.settings import load_settings
 from bot.training import train
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, demo_database
 
 SECRET = "e2e-test-secret"
 
@@ -19,12 +17,8 @@ SECRET = "e2e-test-secret"
 @pytest.fixture(scope="session")
 def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'xiaonuan.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    sessions = session_factory(engine)
-    seed_demo_data(sessions, TODAY)
-    yield url, sessions
-    engine.dispose()
+    with demo_database(url) as sessions:
+        yield url, sessions
 
 
 @pytest.fixture(scope="session")
