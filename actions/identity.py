@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -43,6 +44,10 @@ RESUMABLE_TASKS = {
     "family_link_code": ("action_family_link_code", "生成家属绑定码"),
 }
 UNVERIFIED_LOCATION = UNVERIFIED
+# Not a name: a yes or a sound made while listening.
+_NO_NAME = re.compile(r"^(嗯+|啊+|哦+|呃+|额+|对|是|是的|好|好的|行|中|可以|在|喂+|你好|您好)$")
+_NAME_GIVEN = re.compile(r"^(我叫|我是|俺叫|俺是|我姓|名字叫|我的名字是)")
+SAY_YOUR_NAME = "请告诉我您的名字，比如说“我叫张桂英”。"
 # Said without a response in the domain, so no retraining is needed for these safety answers.
 NOT_HERE = "这里不能确认您是谁，这件事办不了。请到社区的小暖机器上办，或者打社区电话{community_phone}。"
 LOCKED_OUT = ("为了安全，这台机器暂时不能确认身份，我已经告诉社区工作人员了。"
@@ -150,6 +155,10 @@ class ValidateIdentifyForm(GuardedFormValidation):
                                domain: DomainDict) -> Dict[Text, Any]:
         # Any name is taken here: whether it is a resident's is told by nothing the kiosk says.
         name = clean_spoken_name(str(value or ""))
+        if _NO_NAME.match(re.sub(r"[\s，。！？,.!?…~]", "", str(value or ""))):
+            # "嗯", "对", "啊": heard the question, no name yet; asked again, not counted as a wrong answer.
+            dispatcher.utter_message(text=SAY_YOUR_NAME)
+            return {"identify_name": None}
         if not name:
             return self._failed(tracker, "utter_identify_name_unknown", dispatcher)
         if identify_limits.locked(identify_limits.kiosk_key(tracker.get_slot("location"))):
@@ -160,6 +169,10 @@ class ValidateIdentifyForm(GuardedFormValidation):
                                  domain: DomainDict) -> Dict[Text, Any]:
         digits = spoken_digits(str(value or ""))
         name = tracker.get_slot("identify_name")
+        corrected = _NAME_GIVEN.match(str(value or "").strip())
+        if not digits and corrected and clean_spoken_name(str(value)):
+            # "我叫王建国" when the digits are asked: the name said before was not the name; start from this one.
+            return {"identify_name": clean_spoken_name(str(value)), "identify_phone4": None}
         if len(digits) < 4:
             return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher, keep={"identify_name": name})
         kiosk = identify_limits.kiosk_key(tracker.get_slot("location"))

@@ -135,6 +135,22 @@ def _retention(settings, sessions, log: Path):  # type: ignore[no-untyped-def]
     return RetentionWorker(settings, sessions, on_round=record).start()
 
 
+ROUND_LOGGERS = ("bot.escalation_worker", "bot.care_worker", "bot.outbox_worker", "bot.lifecycle.retention_worker")
+
+
+def _log_rounds_to(path: Path) -> None:
+    """The background rounds write to a file (0600), not over the text kiosk's conversation."""
+    from bot.private_files import private_file
+
+    private_file(path)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ROUND_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def _care(settings, sessions):  # type: ignore[no-untyped-def]
     """The care rounds: unanswered check-ins and silent home kiosks reach staff and family."""
     from actions.db.session import sessions_for
@@ -203,6 +219,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             speaker, note = _speaker(stack.settings)
             print(f"[run] {note}", flush=True)
             sessions = sessions_for(stack.settings.database_url)
+            _log_rounds_to(stack.settings.run_dir / "rounds.log")
+            print(f"[run] the background rounds (notices, alerts, check-ins) log to {stack.settings.run_dir / 'rounds.log'}",
+                  flush=True)
             outbox = OutboxWorker(sessions, default_receivers(sessions), stack.settings.outbox_interval_s,
                                   stack.settings.outbox_retry_base_s).start()
             retention = _retention(stack.settings, sessions, stack.settings.run_dir / "retention.log")

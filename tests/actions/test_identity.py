@@ -79,6 +79,21 @@ async def test_identification_name_phone_confirm(sessions, dispatcher, domain) -
     assert dispatcher.messages == []
 
 
+async def test_a_bare_yes_is_no_name_and_a_name_said_later_replaces_the_first(sessions, dispatcher, domain) -> None:
+    """"嗯" to "请问您叫什么名字？" is no name; "我叫王建国" when the digits are asked starts from that name."""
+    form = ValidateIdentifyForm()
+    for said in ("嗯", "对", "啊"):
+        dispatcher.messages.clear()
+        tracker = kiosk_tracker([said_at_kiosk(said, "affirm")])
+        assert form.validate_identify_name(said, dispatcher, tracker, domain) == {"identify_name": None}
+        assert "我叫张桂英" in dispatcher.messages[0]["text"]
+    tracker = kiosk_tracker([said_at_kiosk("我叫王建国", "inform")], identify_name="嗯嗯嗯")
+    assert form.validate_identify_phone4("我叫王建国", dispatcher, tracker, domain) == {
+        "identify_name": "王建国", "identify_phone4": None}
+    with sessions() as session:  # neither was counted as a failed identification
+        assert session.scalars(select(AuditLog.target).where(AuditLog.action == "identify_failed")).all() == []
+
+
 async def test_an_unknown_name_is_not_told_apart_from_wrong_digits(sessions, dispatcher, domain) -> None:
     form = ValidateIdentifyForm()
     tracker = kiosk_tracker([said_at_kiosk("李四", "inform")])
