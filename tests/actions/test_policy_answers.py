@@ -95,6 +95,13 @@ async def test_a_follow_up_about_the_item_just_discussed(sessions, dispatcher, d
     assert reply.startswith("最低生活保障（低保）的申请材料：")
 
 
+@pytest.mark.parametrize("said", ["咋领", "上哪儿领", "咋办理"])
+async def test_how_to_claim_in_everyday_words_is_about_the_item_just_discussed(sessions, dispatcher, domain,
+                                                                               said) -> None:
+    reply, slots = await ask(said, dispatcher, domain, slots={**HOME_SLOTS, "policy_id": "gaoling_jintie"})
+    assert reply.startswith("高龄津贴") and "没有找到" not in reply and slots["policy_id"] == "gaoling_jintie"
+
+
 def _knowledge():
     return load_knowledge(PROJECT_ROOT / "data" / "policies")
 
