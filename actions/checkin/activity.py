@@ -8,21 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Dict, Iterable, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, func, inspect, or_, select
+from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import sessionmaker
+
+from actions.db.rasa_events import EVENTS
 
 HOME_PREFIX = "kiosk-home-"
 CHECK_IN_INTENT = "daily_check_in"
-
-# Rasa's tracker-store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), the columns read here.
-EVENTS = Table(
-    "events", MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-)
 
 
 def home_sender(resident_id: int) -> str:

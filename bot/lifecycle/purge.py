@@ -21,22 +21,14 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, delete, func, inspect, or_, select, update
+from sqlalchemy import and_, delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from actions.db.models import AuditLog, ConversationSummary, NotUnderstoodTurn, SummaryCursor
+from actions.db.rasa_events import EVENTS
 from bot.staff.summaries import recount
 
-# Rasa's tracker-store table, as rasa.core.tracker_store.SQLTrackerStore.SQLEvent defines it
-# (only the columns needed here).
-EVENTS = Table(
-    "events", MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-)
 SESSION_STARTED = "session_started"  # rasa.shared.core.events.SessionStarted.type_name
 _WHOLE_CHUNK = 500  # sender ids per IN (…)
 _PARTIAL_CHUNK = 100  # (sender, boundary) pairs per OR
