@@ -15,6 +15,16 @@ def test_feelings_are_told_apart() -> None:
     assert feeling_of("儿女都不在家，冷清得很") is Feeling.LONELY
     assert feeling_of("儿子好几天没来电话了，我这心里老是不踏实") is Feeling.WORRY
     assert feeling_of("学了好几遍还是记不住，太头疼了") is Feeling.FRUSTRATED
+    assert feeling_of("这俩礼拜腿疼得厉害，晚上睡不着") is Feeling.UNWELL
+    assert feeling_of("感冒好几天了，家里连个端水的人都没有") is Feeling.UNWELL
+
+
+async def test_pain_and_no_sleep_get_an_offer_to_see_a_doctor(sessions, dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("这俩礼拜腿疼得厉害，晚上睡不着", "share_feelings")], slots=HOME_SLOTS)
+    await ActionComfort().run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert "医院" in message["text"] and "惦记" not in message["text"] and message["text"].count("？") <= 1
+    assert message["buttons"][0]["payload"] == '/book_service{"service_type": "助医"}'
 
 
 async def test_loneliness_gets_an_offer_not_a_task(sessions, dispatcher, domain) -> None:
