@@ -40,12 +40,12 @@ def tracker_store_config(database_url: str) -> dict:
 
 
 def lock_store_config(redis_url: str) -> Optional[dict]:
-    """Rasa's Redis lock store, so several Rasa servers take turns on one conversation; None keeps
-    Rasa's in-memory lock store (right for a single server)."""
+    """A Redis lock store (Rasa's, with atomic ticket changes: bot/redis_locks.py), so several Rasa
+    servers take turns on one conversation; None keeps Rasa's in-memory lock store (one server)."""
     if not redis_url:
         return None
     parts = urlsplit(redis_url)
-    config = {"type": "redis", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
+    config = {"type": "bot.redis_locks.AtomicRedisLockStore", "url": parts.hostname or "127.0.0.1", "port": parts.port or 6379,
               "db": int(parts.path.strip("/") or 0), "key_prefix": "xiaonuan"}
     if parts.password:
         config["password"] = parts.password

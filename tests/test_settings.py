@@ -58,7 +58,7 @@ def test_redis_url_becomes_rasas_lock_store_and_a_bad_one_is_refused() -> None:
 
     assert lock_store_config("") is None  # one core: Rasa's in-memory locks
     assert lock_store_config("redis://:s3cret@redis.internal:6380/2") == {
-        "type": "redis", "url": "redis.internal", "port": 6380, "db": 2, "key_prefix": "xiaonuan", "password": "s3cret"}
+        "type": "bot.redis_locks.AtomicRedisLockStore", "url": "redis.internal", "port": 6380, "db": 2, "key_prefix": "xiaonuan", "password": "s3cret"}
     assert lock_store_config("rediss://cache")["use_ssl"] is True
     assert load_settings({"REDIS_URL": "redis://127.0.0.1:6379/0"}).redis_url == "redis://127.0.0.1:6379/0"
     with pytest.raises(ValueError, match="REDIS_URL"):
