@@ -36,7 +36,7 @@ TROUBLE = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|--- Logging error ---")
 
 
 def fuzz(examples: int) -> settings:
-    """The examples a test tries; each one is an HTTP request to the real server (see the README's Fuzzing)."""
+    """The examples a test tries; each one is an HTTP request to the real server (see Fuzzing in docs/security.md)."""
     return settings(max_examples=examples, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.timeout(240)
 
 
 def fuzz(examples: int) -> settings:
-    """The examples a test tries (see the README's Fuzzing)."""
+    """The examples a test tries (see Fuzzing in docs/security.md)."""
     return settings(max_examples=examples, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

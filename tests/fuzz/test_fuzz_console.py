@@ -32,7 +32,7 @@ pytestmark = pytest.mark.parametrize("fuzz_database", ["sqlite", "postgresql"], 
 
 
 def fuzz(examples: int) -> settings:
-    """The examples a test tries; each one is a real HTTP request (see the README's Fuzzing)."""
+    """The examples a test tries; each one is a real HTTP request (see Fuzzing in docs/security.md)."""
     return settings(max_examples=examples, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -41,7 +41,7 @@ LINK_WRITES = {"link_attempts", "family_members", "family_links", "telegram_chat
 
 
 def fuzz(examples: int) -> settings:
-    """The examples a test tries; each one is a real update processed end to end (see the README's Fuzzing)."""
+    """The examples a test tries; each one is a real update processed end to end (see Fuzzing in docs/security.md)."""
     return settings(max_examples=examples, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

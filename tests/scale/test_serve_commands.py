@@ -1,4 +1,4 @@
-"""The commands of the production layout in the README: `xiaonuan actions` and `xiaonuan core --replica`,
+"""The commands of the scale-out layout in docs/operations.md: `xiaonuan actions` and `xiaonuan core --replica`,
 with DATABASE_URL on PostgreSQL holding both the application data and Rasa's conversations."""
 from __future__ import annotations
 
