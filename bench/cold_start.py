@@ -50,7 +50,8 @@ def watch(urls: Dict[str, str], started: float, seen: Dict[str, float], stop: th
 def one_run(workdir: Path) -> Dict[str, float]:
     from actions.clock import local_today
     from actions.db.seed import seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
+    from actions.db.schema import create_schema
+    from actions.db.session import make_engine, session_factory
     from bot.core_client import HEALTH_PATH, CoreClient
     from bot.launcher import free_port, start_stack
     from bot.metadata import ChannelMetadata

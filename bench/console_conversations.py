@@ -110,7 +110,8 @@ def write_conversations(database_url: str, count: int, first: int, now: dt.datet
 def district_database(folder: Path, now: dt.datetime):  # type: ignore[no-untyped-def]
     """A throwaway SQLite database in `folder` with the demo district: (url, session factory)."""
     from actions.db.seed import seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
+    from actions.db.schema import create_schema
+    from actions.db.session import make_engine, session_factory
 
     url = f"sqlite:///{folder / 'bench.db'}"
     engine = make_engine(url)

@@ -1,4 +1,4 @@
-"""The `xiaonuan` command: run, train, seed, kiosk, kitchen, staff commands, purge, backup, restore, validate."""
+"""The `xiaonuan` command: run, train, seed, migrate, kiosk, kitchen, staff commands, purge, backup, restore, validate."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ from typing import List, Optional
 
 from bot.devices.commands import add_device_commands
 from bot.lifecycle.commands import add_lifecycle_commands
+from bot.lifecycle.migrate import add_migrate_command
 from bot.serve_cli import add_serve_commands
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
 from bot.staff_cli import add_commands, add_family_commands, add_policy_commands
@@ -28,15 +29,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_seed(args: argparse.Namespace) -> int:
     from actions.clock import local_today
     from actions.db.seed import ensure_menus, seed_demo_data, sync_services
-    from actions.db.session import SchemaOutdated, create_schema, make_engine, session_factory
+    from actions.db.session import make_engine, session_factory
+    from bot.lifecycle.migrate import migrate_database
 
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        create_schema(engine)
-    except SchemaOutdated as exc:
-        print(f"[seed] {exc}", file=sys.stderr)
+    if migrate_database(settings, prefix="[seed]") != 0:  # an older database is upgraded first (backed up)
         return 1
+    engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
     written = seed_demo_data(sessions, local_today(settings), settings.services_config)
     if written:
@@ -372,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_commands(sub)
     add_family_commands(sub)
     add_lifecycle_commands(sub)
+    add_migrate_command(sub)
     add_serve_commands(sub)
     add_device_commands(sub)
     sub.add_parser("console", help="the staff console alone (make run starts it too)").set_defaults(func=cmd_console)

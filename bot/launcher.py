@@ -265,7 +265,8 @@ def start_throwaway_stack(workdir: Path, secret: str, fixed_now: Optional[str] =
     database `database_url`), for demos and benchmarks; returns (stack, start-up seconds)."""
     from actions.clock import local_today
     from actions.db.seed import seed_demo_data
-    from actions.db.session import create_schema, make_engine, session_factory
+    from actions.db.schema import create_schema
+    from actions.db.session import make_engine, session_factory
     from bot.settings import load_settings
     from bot.training import current_model, train
 

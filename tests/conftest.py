@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.db.seed import seed_demo_data
-from actions.db.session import create_schema, make_engine, session_factory
+from actions.db.schema import create_schema
+from actions.db.session import make_engine, session_factory
 from bot.settings import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -47,17 +47,18 @@ def test_canteens_serve_their_meals_at_a_set_price(sessions) -> None:
     assert ("康乐苑", "早餐") not in meals
 
 
-def test_a_database_from_an_older_version_is_refused_clearly(tmp_path) -> None:
+def test_a_database_of_no_known_version_is_refused_clearly(tmp_path) -> None:
     import sqlite3
 
     import pytest
 
-    from actions.db.session import SchemaOutdated, create_schema, make_engine
+    from actions.db.schema import SchemaUnrecognised, create_schema
+    from actions.db.session import make_engine
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as old:
         old.execute("CREATE TABLE canteens (id INTEGER PRIMARY KEY, name TEXT, lunch_capacity INTEGER)")
     engine = make_engine(f"sqlite:///{path}")
-    with pytest.raises(SchemaOutdated, match="canteens"):
+    with pytest.raises(SchemaUnrecognised, match="canteens"):
         create_schema(engine)
     engine.dispose()

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import List
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
-
-from actions.db.models import Base
 
 
 def make_engine(database_url: str) -> Engine:
@@ -34,40 +31,14 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
-class SchemaOutdated(RuntimeError):
-    """The database was made by an older version of Xiaonuan; the message says what to do."""
-
-
-def outdated_tables(engine: Engine) -> List[str]:
-    """Tables that exist but lack columns this version needs."""
-    inspector = inspect(engine)
-    existing = set(inspector.get_table_names())
-    stale = []
-    for table in Base.metadata.sorted_tables:
-        if table.name in existing:
-            have = {column["name"] for column in inspector.get_columns(table.name)}
-            if not {column.name for column in table.columns} <= have:
-                stale.append(table.name)
-    return stale
-
-
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet; refuse a database an older version made."""
-    stale = outdated_tables(engine)
-    if stale:
-        raise SchemaOutdated(
-            f"the database {engine.url.render_as_string(hide_password=True)} was made by an older version "
-            f"(tables {', '.join(stale)} lack new columns). For the demo database, delete var/xiaonuan.db "
-            "(or run `make clean`) and start again.")
-    Base.metadata.create_all(engine)
-
-
 def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, future=True, expire_on_commit=False, class_=Session)
 
 
 @functools.lru_cache(maxsize=4)
 def _cached_factory(database_url: str) -> sessionmaker:
+    from actions.db.schema import create_schema
+
     engine = make_engine(database_url)
     create_schema(engine)
     return session_factory(engine)

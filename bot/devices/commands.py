@@ -10,7 +10,8 @@ from bot.settings import load_settings
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from actions.db.session import SchemaOutdated, sessions_for
+    from actions.db.schema import SchemaMismatch
+    from actions.db.session import sessions_for
     from bot.devices.server import PATH, build_device_app
     from bot.devices.watcher import SilenceWatcher
 
@@ -18,7 +19,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
         sessions = sessions_for(settings.database_url)
-    except SchemaOutdated as exc:
+    except SchemaMismatch as exc:
         print(f"[devices] {exc}", file=sys.stderr)
         return 1
     try:  # bound here, so a taken port is one clear line (Sanic would log a traceback and exit 0)

@@ -13,7 +13,7 @@ import shlex
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from sqlalchemy.engine import URL, make_url
 
@@ -45,11 +45,16 @@ def sqlite_path(database_url: str) -> Optional[Path]:
     return Path(url.database).resolve()
 
 
+def postgres_target(database_url: str) -> str:
+    """The PostgreSQL URL for pg_dump and pg_restore, without the password (it goes in PGPASSWORD)."""
+    url = make_url(database_url)
+    return URL.create("postgresql", url.username, None, url.host, url.port, url.database,
+                      url.query).render_as_string(hide_password=False)
+
+
 def postgres_commands(database_url: str, path: str) -> Tuple[str, str]:
     """The pg_dump and pg_restore lines for a PostgreSQL URL (the password comes from ~/.pgpass or PGPASSWORD)."""
-    url = make_url(database_url)
-    target = URL.create("postgresql", url.username, None, url.host, url.port, url.database,
-                        url.query).render_as_string(hide_password=False)
+    target = postgres_target(database_url)
     dump = f"pg_dump --format=custom --file={shlex.quote(path)} {shlex.quote(target)}"
     restore = (f"pg_restore --clean --if-exists --no-owner --single-transaction "
                f"--dbname={shlex.quote(target)} {shlex.quote(path)}")
@@ -62,7 +67,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def check_backup(path: Path, usable: bool = True) -> BackupInfo:
-    """Refuse anything but an intact Xiaonuan database (one this version can use, when `usable`)."""
+    """Refuse anything but an intact Xiaonuan database (not one a newer version made, when `usable`: an
+    older one is upgraded by `xiaonuan migrate` after the restore)."""
     if not path.is_file():
         raise BackupError(f"{path} does not exist or is not a file")
     with path.open("rb") as handle:
@@ -76,8 +82,6 @@ def check_backup(path: Path, usable: bool = True) -> BackupInfo:
         try:
             problems = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            columns = {table: {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
-                       for table in tables}
             rows = {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
                     for table in sorted(tables & (set(Base.metadata.tables) | {"events"}))}
         finally:
@@ -89,16 +93,35 @@ def check_backup(path: Path, usable: bool = True) -> BackupInfo:
     missing = [name for name in XIAONUAN_TABLES if name not in tables]
     if missing:
         raise BackupError(f"{path} is an SQLite database but not a Xiaonuan one (no {', '.join(missing)} tables)")
-    stale = _stale_tables(columns) if usable else []
-    if stale:
-        raise BackupError(f"{path} was made by an older version of Xiaonuan (tables {', '.join(stale)} lack "
-                          "columns this version needs); restore it with that version")
+    problem = schema_problem(path) if usable else None
+    if problem:
+        raise BackupError(f"{path} {problem}")
     return BackupInfo(path, len(tables), rows)
 
 
-def _stale_tables(columns: Dict[str, set]) -> List[str]:
-    return [table.name for table in Base.metadata.sorted_tables
-            if table.name in columns and not {column.name for column in table.columns} <= columns[table.name]]
+def schema_problem(path: Path) -> Optional[str]:
+    """Why this version cannot use the database's schema, or None. An older version's database is
+    usable: `xiaonuan migrate` upgrades it after the restore."""
+    from sqlalchemy import create_engine
+
+    from actions.db.schema import SchemaTooNew, SchemaUnrecognised, schema_status, tables_lacking_columns
+
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true", future=True)
+    try:
+        status = schema_status(engine)
+        if status.up_to_date:
+            with engine.connect() as connection:
+                lacking = tables_lacking_columns(connection)
+            if lacking:
+                return (f"says it has this version's schema but tables {', '.join(lacking)} lack columns of it; "
+                        "it was changed by hand and cannot be restored")
+        return None
+    except SchemaTooNew:
+        return "was made by a newer version of Xiaonuan; restore it with that version"
+    except SchemaUnrecognised:
+        return "holds tables that match no version of Xiaonuan"
+    finally:
+        engine.dispose()
 
 
 def backup_sqlite(database: Path, target: Path) -> BackupInfo:

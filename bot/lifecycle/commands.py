@@ -41,19 +41,21 @@ def _audit(settings: Settings, command: str, actor: str, detail: str) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from actions.db.models import AuditLog
-    from actions.db.session import SchemaOutdated, sessions_for
+    from actions.db.schema import SchemaMismatch
+    from actions.db.session import sessions_for
 
     try:
         with sessions_for(settings.database_url).begin() as session:
             session.add(AuditLog(actor=actor, action=command, target="database", detail=detail[:2000]))
-    except (SchemaOutdated, SQLAlchemyError) as exc:
+    except (SchemaMismatch, SQLAlchemyError) as exc:
         print(f"[{command}] the audit entry could not be written: {exc}", file=sys.stderr)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Delete conversations older than the retention period; bookings, alerts and the audit log stay."""
     from actions.clock import local_now
-    from actions.db.session import SchemaOutdated, sessions_for
+    from actions.db.schema import SchemaMismatch
+    from actions.db.session import sessions_for
     from bot.lifecycle.housekeeping import prune_records
     from bot.lifecycle.purge import purge_conversations
 
@@ -67,7 +69,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     days = args.days or settings.retention_days
     try:
         sessions = sessions_for(settings.database_url)
-    except SchemaOutdated as exc:
+    except SchemaMismatch as exc:
         print(f"[purge] {exc}", file=sys.stderr)
         return 1
     now = local_now(settings)
@@ -171,7 +173,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if kept is not None:
         print(f"[restore] the previous database is kept as {kept}")
     print(f"[restore] {database} restored from {backup}: {_summary(info.rows)}")
+    _say_if_older(settings)
     return 0
+
+
+def _say_if_older(settings: Settings) -> None:
+    """After restoring a backup an older version made: how it becomes usable again."""
+    from actions.db.schema import SchemaMismatch, schema_status
+    from actions.db.session import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        status = schema_status(engine)
+    except SchemaMismatch:
+        return
+    finally:
+        engine.dispose()
+    if status.current is not None and not status.up_to_date:
+        print(f"[restore] the backup was made by an older version (schema {status.current}); `xiaonuan migrate` "
+              f"(or `make run`) upgrades it to {status.head}, keeping every row")
 
 
 def _summary(rows: dict) -> str:

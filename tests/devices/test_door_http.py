@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from actions.db.models import Alert, AuditLog, Device, HandoffRequest, OutboxMessage
 from actions.db.seed import seed_demo_data
-from actions.db.session import create_schema, make_engine, session_factory
+from actions.db.schema import create_schema
+from actions.db.session import make_engine, session_factory
 from actions.devices.registry import bind
 from bot.devices.watcher import SilenceWatcher
 from bot.launcher import free_port

@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from actions.db.models import AuditLog, FamilyMember, OutboxMessage
 from actions.db.seed import seed_demo_data
-from actions.db.session import create_schema, make_engine, session_factory
+from actions.db.schema import create_schema
+from actions.db.session import make_engine, session_factory
 from bot.launcher import free_port
 from bot.settings import PROJECT_ROOT, child_environment, load_settings
 from tests.conftest import NOW, TODAY

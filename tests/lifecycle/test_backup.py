@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from actions.db.models import AuditLog, Resident
 from bot.cli import main
+from actions.db.schema import BASELINE, run_revisions
+from actions.db.session import make_engine
 from bot.lifecycle.backup import backup_sqlite
 from tests.lifecycle.conftest import Core, district, old_records
 
@@ -136,10 +138,18 @@ def _truncated(path: Path, backup: Path) -> None:
     path.write_bytes(data[: len(data) // 3])
 
 
-def _older_version(path: Path, backup: Path) -> None:
+def _missing_a_column(path: Path, backup: Path) -> None:
     path.write_bytes(backup.read_bytes())
     connection = sqlite3.connect(path)
     connection.execute("ALTER TABLE residents DROP COLUMN flags_updated_at")
+    connection.commit()
+    connection.close()
+
+
+def _newer_version(path: Path, backup: Path) -> None:
+    path.write_bytes(backup.read_bytes())
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
     connection.commit()
     connection.close()
 
@@ -148,7 +158,8 @@ def _older_version(path: Path, backup: Path) -> None:
     (_not_sqlite, "is not an SQLite database"),
     (_other_sqlite, "is an SQLite database but not a Xiaonuan one"),
     (_truncated, "is damaged"),
-    (_older_version, "was made by an older version of Xiaonuan (tables residents"),
+    (_missing_a_column, "says it has this version's schema but tables residents lack columns of it"),
+    (_newer_version, "was made by a newer version of Xiaonuan; restore it with that version"),
     (None, "does not exist"),
 ])
 def test_restore_refuses_what_is_not_an_intact_xiaonuan_backup(live, tmp_path, capsys, make, message) -> None:
@@ -230,17 +241,39 @@ def test_postgresql_gets_the_line_for_its_own_tools(monkeypatch, capsys, command
     assert "s3cret" not in said
 
 
-def test_a_database_an_older_version_made_is_still_backed_up_faithfully(tmp_path, monkeypatch, capsys) -> None:
+def test_a_database_an_older_version_made_is_backed_up_restored_and_then_upgraded(tmp_path, monkeypatch,
+                                                                                  capsys) -> None:
     old = tmp_path / "old.db"
-    connection = sqlite3.connect(old)
-    connection.executescript("CREATE TABLE residents (id INTEGER PRIMARY KEY, name TEXT);"
-                             "INSERT INTO residents VALUES (1, '张桂英');"
-                             "CREATE TABLE canteens (id INTEGER PRIMARY KEY); CREATE TABLE meal_bookings (id INTEGER);"
-                             "CREATE TABLE alerts (id INTEGER); CREATE TABLE audit_log (id INTEGER);")
-    connection.close()
+    engine = make_engine(f"sqlite:///{old}")
+    run_revisions(engine, BASELINE)  # the first release's schema
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE alembic_version")  # the first release had no migrations
+        connection.exec_driver_sql("INSERT INTO residents (id, name, gender, birth_date, phone, address, dietary_notes, flags, "
+                                   "speech_rate_factor, created_at) VALUES (1, '张桂英', '女', '1941-03-12', '', '', '', '', 1.0, '2026-11-01')")
+    engine.dispose()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{old}")
     assert main(["backup", str(tmp_path / "copy.db")]) == 0
     assert "the audit entry could not be written" in capsys.readouterr().err
     assert dump(tmp_path / "copy.db") == dump(old)
-    assert main(["restore", str(tmp_path / "copy.db")]) == 1
-    assert "made by an older version" in capsys.readouterr().err
+    assert main(["restore", "--force", str(tmp_path / "copy.db")]) == 0
+    assert "older version (schema 0001); `xiaonuan migrate`" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert "upgraded the database from schema 0001" in capsys.readouterr().out
+    assert dump(old)["residents"][0][:2] == (1, "张桂英")
+
+
+def test_a_database_in_a_shared_folder_leaves_the_folder_open_to_others(tmp_path) -> None:
+    """A database put in /tmp-like folder (sticky bit) must not close that folder to everybody else."""
+    import os
+    import stat
+
+    from bot.private_files import private_file
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    database = private_file(shared / "xiaonuan.db")
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    own = private_file(tmp_path / "own" / "xiaonuan.db")
+    assert stat.S_IMODE(own.parent.stat().st_mode) == 0o700

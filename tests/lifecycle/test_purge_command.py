@@ -1,7 +1,6 @@
 """`xiaonuan purge [--days N] [--dry-run]`: what it says, what it returns."""
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 
@@ -83,10 +82,14 @@ def test_the_installed_command_runs(core, sessions, database_url) -> None:
 
 
 def test_a_database_an_older_version_made_is_refused_clearly(tmp_path, monkeypatch, capsys) -> None:
+    from actions.db.schema import BASELINE, run_revisions
+    from actions.db.session import make_engine
+
     old = tmp_path / "old.db"
-    connection = sqlite3.connect(old)
-    connection.execute("CREATE TABLE residents (id INTEGER PRIMARY KEY, name TEXT)")
-    connection.close()
+    engine = make_engine(f"sqlite:///{old}")
+    run_revisions(engine, BASELINE)  # the first release's schema
+    engine.dispose()
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{old}")
     assert main(["purge"]) == 1
-    assert "made by an older version" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "made by an older version of Xiaonuan (schema revision 0001" in said and "xiaonuan migrate" in said

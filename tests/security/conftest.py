@@ -12,7 +12,8 @@ import pytest
 from sanic import Sanic
 
 from actions.db.seed import seed_demo_data
-from actions.db.session import create_schema, make_engine, session_factory
+from actions.db.schema import create_schema
+from actions.db.session import make_engine, session_factory
 from bot.core_client import CoreClient
 from bot.launcher import Stack, start_stack
 from bot.settings import load_settings
