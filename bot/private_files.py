@@ -6,6 +6,7 @@ the per-run secrets. Files are created 0600 and their folders 0700.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,14 +20,16 @@ def private_umask() -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """Create the folder (and missing parents) 0700, and tighten it if it already existed."""
+    """Create the folder (and missing parents) 0700, and tighten it if it already existed, unless it is
+    a shared folder like /tmp (sticky bit): taking that from other accounts would break them."""
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
+    if not path.stat().st_mode & stat.S_ISVTX:
+        os.chmod(path, DIR_MODE)
     return path
 
 
 def private_file(path: Path) -> Path:
-    """Make sure the file exists with mode 0600 (before SQLite or a logger opens it)."""
+    """Make sure the file exists with mode 0600 (before SQLite or a logger opens it), in a 0700 folder."""
     private_dir(path.parent)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
     os.fchmod(descriptor, FILE_MODE)
