@@ -15,7 +15,7 @@ run: setup train seed
 	@$(XN) voice-model --optional
 	$(XN) run
 
-test: setup train validate test-stories eval-conversations test-unit
+test: setup lint train validate test-stories eval-conversations test-unit
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -43,8 +43,10 @@ eval-conversations: train
 	$(BIN)/python bench/conversations.py --gate $(EVAL_GATE) --show-failures none
 	$(BIN)/python bench/nlu_held_out.py
 
+# Layers (import-linter's contracts in pyproject.toml, docs/architecture.md#layers) and ruff.
 lint: setup
-	$(BIN)/python -m compileall -q bot actions voice tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check --no-cache .
 
 demo-voice: train
 	$(XN) demo-voice

@@ -9,18 +9,18 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction
 from actions import runtime
-from actions.clock import local_now
 from actions.db.models import HandoffRequest, Resident
+from actions.guarded import GuardedAction
 from actions.notify import AlertNotice, hub
 from actions.safety.place import is_unknown, place_to_write
-from actions.safety.responses import ADVICE
 from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
+from actions.safety.responses import ADVICE
 from actions.safety.status import NOTHING_ON_RECORD, asks_about_alert, only_wondering, tell_status
 from actions.safety.words import has_no_words, has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
-from bot.nlu.task_cues import danger_in
+from bot.kernel.clock import local_now
+from bot.kernel.words.task_cues import danger_in
 
 logger = logging.getLogger(__name__)
 

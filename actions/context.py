@@ -8,8 +8,8 @@ from typing import Any, Dict, Optional
 from rasa_sdk import Tracker
 
 from actions import runtime
-from actions.clock import local_now
 from actions.tracker_utils import resident_id
+from bot.kernel.clock import local_now
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,18 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction
 from actions import runtime
 from actions.alerts import open_handoff
-from actions.clock import local_now, local_today
 from actions.db.models import Alert, Resident
-from actions.safety.records import add_words
+from actions.guarded import GuardedAction
 from actions.inbox import take_unread
 from actions.policies.actions import names_a_policy
 from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
-from actions.speech import speech_profile_message
+from actions.safety.records import add_words
 from actions.stuck import offer_person_if_stuck
 from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_id
+from bot.kernel.clock import local_now, local_today
+from bot.kernel.contract import speech_profile_message
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction
 from actions import runtime
+from actions.guarded import GuardedAction
 from actions.linking import issue_code
 from actions.tracker_utils import resident_id
 

@@ -18,7 +18,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from actions import runtime
 
@@ -92,7 +93,7 @@ def _ask_again(tracker: Tracker) -> List[EventType]:
     return [SlotSet(name, None) for name in names]
 
 
-# What the NLU safety net flags (bot/nlu/components.py) that can answer no question: an empty
+# What the NLU safety net flags (bot/core/nlu_components.py) that can answer no question: an empty
 # line or noise, and a message too long to be one answer. Said politely, and not counted as a
 # wrong answer: the same question is asked again.
 UNANSWERABLE = {"input:empty": "utter_input_empty", "input:too_long": "utter_input_too_long",

@@ -12,10 +12,9 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, FollowupActio
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction, GuardedFormValidation
-from actions import runtime
+from actions import identify_limits, runtime
 from actions.audit import record
-from actions import identify_limits
+from actions.guarded import GuardedAction, GuardedFormValidation
 from actions.inbox import take_unread
 from actions.residents import (
     clean_spoken_name,
@@ -28,8 +27,8 @@ from actions.residents import (
     view_of,
 )
 from actions.safety.place import UNVERIFIED
-from actions.speech import speech_profile_message
 from actions.tracker_utils import channel_verified, message_metadata
+from bot.kernel.contract import speech_profile_message
 
 logger = logging.getLogger(__name__)
 

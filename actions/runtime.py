@@ -6,7 +6,7 @@ import functools
 from sqlalchemy.orm import sessionmaker
 
 from actions.db.session import sessions_for
-from bot.settings import Settings, load_settings
+from bot.kernel.settings import Settings, load_settings
 
 
 @functools.lru_cache(maxsize=1)

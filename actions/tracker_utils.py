@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-from bot.metadata import ChannelMetadata, MetadataError
+from bot.kernel.contract import ChannelMetadata, MetadataError
 
 # Turns whose answers are about the answer itself, not an answer to repeat.
 META_INTENTS = frozenset({"repeat", "speak_slower", "speak_louder"})

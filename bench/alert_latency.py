@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, percentile  # noqa: E402
 from bench.priority import CHATS, RESIDENT, SECRET, stack_with_relatives  # noqa: E402
 from bench.processes import load_average  # noqa: E402
-from bot.core_client import CoreClient  # noqa: E402
-from bot.metadata import ChannelMetadata  # noqa: E402
+from bot.kernel.contract import ChannelMetadata  # noqa: E402
+from bot.kernel.core_client import CoreClient  # noqa: E402
 
 
 def _row(name: str, values: list) -> str:
@@ -66,7 +66,7 @@ def main() -> None:
             started = time.monotonic()
             client.send(f"bench-sos-{index}", "救命 我摔倒了", kiosk)
             answered = time.monotonic()
-            arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
+            arrivals = [api.wait_for(lambda c, chat=chat, started=started: str(c.chat_id) == str(chat) and c.at >= started
                                      and "紧急求助" in (c.text or ""), 15).at for chat in CHATS]
             from_words.extend((at - started) * 1000 for at in arrivals)
             from_answer.extend((at - answered) * 1000 for at in arrivals)
@@ -74,7 +74,7 @@ def main() -> None:
         for index in range(args.turns):
             since = time.monotonic()
             api.push_update(api.text_update(7001, "高龄津贴怎么领" if index % 2 else "明天中午吃什么"))
-            reply = api.wait_for(lambda c: str(c.chat_id) == "7001" and c.at >= since
+            reply = api.wait_for(lambda c, since=since: str(c.chat_id) == "7001" and c.at >= since
                                  and c.method == "sendMessage", 30)
             turns.append((reply.at - since) * 1000)
             time.sleep(0.3)

@@ -21,8 +21,8 @@ from typing import Dict
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
 from bench.processes import load_average  # noqa: E402
-from bot.core_client import CoreClient  # noqa: E402
-from bot.metadata import ChannelMetadata  # noqa: E402
+from bot.kernel.contract import ChannelMetadata  # noqa: E402
+from bot.kernel.core_client import CoreClient  # noqa: E402
 
 REQUESTS = ["帮我订{day}两份午饭送到家", "订{day}的晚饭一份去食堂吃"]
 DAYS = ["明天", "后天", "大后天", "下周一", "下周二", "下周三", "下周四", "下周五"]

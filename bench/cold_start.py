@@ -1,6 +1,6 @@
 """Cold start of the servers to ready, repeated: action server healthy, Rasa server healthy, first answer.
 
-Each run starts the action server and the Rasa server as `make run` does (`bot.launcher.start_stack`,
+Each run starts the action server and the Rasa server as `make run` does (`bot.ops.launcher.start_stack`,
 model already trained) on a fresh throwaway copy of the demo district, polls both health URLs
 every 50 ms from a thread, sends the first turn ("你好") as soon as both answer, and stops them.
 The Rasa server answers its health URL only after the model is loaded (Rasa loads the agent
@@ -48,15 +48,15 @@ def watch(urls: Dict[str, str], started: float, seen: Dict[str, float], stop: th
 
 
 def one_run(workdir: Path) -> Dict[str, float]:
-    from actions.clock import local_today
-    from actions.db.seed import seed_demo_data
     from actions.db.schema import create_schema
+    from actions.db.seed import seed_demo_data
     from actions.db.session import make_engine, session_factory
-    from bot.core_client import HEALTH_PATH, CoreClient
-    from bot.launcher import free_port, start_stack
-    from bot.metadata import ChannelMetadata
-    from bot.settings import load_settings
-    from bot.training import current_model, train
+    from bot.kernel.clock import local_today
+    from bot.kernel.contract import HEALTH_PATH, ChannelMetadata
+    from bot.kernel.core_client import CoreClient
+    from bot.kernel.settings import load_settings
+    from bot.ops.launcher import free_port, start_stack
+    from bot.ops.training import current_model, train
 
     settings = load_settings()
     model = current_model(settings.model_dir) or train(settings.model_dir)

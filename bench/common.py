@@ -43,6 +43,6 @@ def append_section(title: str, lines: List[str]) -> None:
 def start_bench_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None,  # type: ignore[no-untyped-def]
                       overrides: Optional[dict] = None):
     """The real servers on a throwaway copy of the demo district; returns (stack, start-up seconds)."""
-    from bot.launcher import start_throwaway_stack
+    from bot.ops.launcher import start_demo_stack
 
-    return start_throwaway_stack(workdir, secret, fixed_now, overrides=overrides)
+    return start_demo_stack(workdir, secret, fixed_now, overrides=overrides)

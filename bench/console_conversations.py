@@ -109,8 +109,8 @@ def write_conversations(database_url: str, count: int, first: int, now: dt.datet
 
 def district_database(folder: Path, now: dt.datetime):  # type: ignore[no-untyped-def]
     """A throwaway SQLite database in `folder` with the demo district: (url, session factory)."""
-    from actions.db.seed import seed_demo_data
     from actions.db.schema import create_schema
+    from actions.db.seed import seed_demo_data
     from actions.db.session import make_engine, session_factory
 
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -149,7 +149,7 @@ def rows_on(page: str) -> int:
 
 
 def main() -> None:
-    from bot.settings import load_settings
+    from bot.kernel.settings import load_settings
     from bot.staff.app import ConsoleServer, build_console
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -177,7 +177,7 @@ def main() -> None:
                        "page 100 (no filter)": "/conversations?page=100"}
             filtered: Dict[str, Tuple[List[float], int]] = {}
             for name, path in filters.items():
-                times = [timed(lambda: http.get(base + path)) for _ in range(args.warm)]
+                times = [timed(lambda path=path: http.get(base + path)) for _ in range(args.warm)]
                 filtered[name] = ([t for t, _ in times], rows_on(times[0][1]))
             more = write_conversations(url, 100, args.conversations, now, seed=8)
             after_new, _ = timed(lambda: http.get(base + "/conversations"))

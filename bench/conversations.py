@@ -162,7 +162,7 @@ class Trail:
 
 def _metadata(conversation: Conversation, district: District, chat_id: str):  # type: ignore[no-untyped-def]
     """Sender id and metadata, built the way the conversation's channel builds them."""
-    from bot.metadata import ChannelMetadata
+    from bot.kernel.contract import ChannelMetadata
 
     if conversation.channel == "home_kiosk":
         rid = district.residents[conversation.resident]
@@ -244,15 +244,15 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--root", type=Path, default=CONVERSATIONS, help="where the conversation files are")
     args = parser.parse_args(list(argv) or None)
 
-    from bot.core_client import CoreClient
-    from bot.launcher import start_throwaway_stack
+    from bot.kernel.core_client import CoreClient
+    from bot.ops.launcher import start_demo_stack
 
     conversations = [c for c in load_all(args.root) if c.id.startswith(args.only)]
     if not conversations:
         print("no conversations found", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="xiaonuan-eval-") as workdir:
-        stack, startup = start_throwaway_stack(Path(workdir), SECRET, FROZEN_NOW)
+        stack, startup = start_demo_stack(Path(workdir), SECRET, FROZEN_NOW)
         try:
             district = District(f"sqlite:///{Path(workdir) / 'xiaonuan.db'}")
             client = CoreClient(stack.rasa_url, SECRET, timeout_s=60)

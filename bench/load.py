@@ -5,7 +5,7 @@ Each simulated kiosk belongs to its own resident and runs short conversations ba
 begun and dropped, small talk), each turn sent the moment the previous answer arrived (no
 thinking time: the worst case for the servers). A kiosk keeps its conversation (sender id)
 for about `turns_per_sender` turns, then starts a new one, as session expiry does at a real
-kiosk. Turns go over HTTP with aiohttp, in the wire format of `bot.core_client.CoreClient`,
+kiosk. Turns go over HTTP with aiohttp, in the wire format of `bot.kernel.core_client.CoreClient`,
 but without its retry, so that every timeout and non-200 answer is counted.
 """
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 import aiohttp
 
 from bench.common import percentile
-from bot.core_client import SECRET_HEADER, WEBHOOK_PATH, parse_turn
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import SECRET_HEADER, WEBHOOK_PATH, ChannelMetadata
+from bot.kernel.core_client import parse_turn
 
 FROZEN_NOW = "2026-11-23T08:00"  # a Monday morning: every meal asked for can still be booked
 

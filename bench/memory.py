@@ -36,13 +36,13 @@ def start_console(stack, log: Path) -> Tuple[subprocess.Popen, str]:  # type: ig
     """`xiaonuan console` on a free port of the bench's database; (process, base URL) once it answers."""
     import requests
 
-    from bot.launcher import free_port
-    from bot.settings import PROJECT_ROOT, child_environment
+    from bot.kernel.settings import PROJECT_ROOT, child_environment
+    from bot.ops.launcher import free_port
 
     port = free_port(stack.settings.host)
     env = child_environment(stack.settings)
     env["XIAONUAN_CONSOLE_PORT"] = str(port)
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "console"], cwd=PROJECT_ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "console"], cwd=PROJECT_ROOT, env=env,
                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     base = f"http://{stack.settings.host}:{port}"
     deadline = time.monotonic() + 60
@@ -80,7 +80,7 @@ def link_family_chat(api, sessions) -> None:  # type: ignore[no-untyped-def]
         code = issue_code(session, FAMILY_RESIDENT, "staff:1")
     since = time.monotonic()
     api.push_update(api.text_update(FAMILY_CHAT, code))
-    api.wait_for(lambda c: str(c.chat_id) == str(FAMILY_CHAT) and c.at >= since and "绑定好了" in (c.text or ""), 30)
+    api.wait_for(lambda c, since=since: str(c.chat_id) == str(FAMILY_CHAT) and c.at >= since and "绑定好了" in (c.text or ""), 30)
 
 
 def telegram_turns(api, count: int) -> int:  # type: ignore[no-untyped-def]
@@ -89,7 +89,8 @@ def telegram_turns(api, count: int) -> int:  # type: ignore[no-untyped-def]
     for index in range(count):
         since = time.monotonic()
         api.push_update(api.text_update(FAMILY_CHAT, ("明天中午吃什么", "高龄津贴怎么领", "她订了什么")[index % 3]))
-        api.wait_for(lambda c: str(c.chat_id) == str(FAMILY_CHAT) and c.at >= since and c.method == "sendMessage", 60)
+        api.wait_for(lambda c, since=since: str(c.chat_id) == str(FAMILY_CHAT) and c.at >= since
+                     and c.method == "sendMessage", 60)
         answered += 1
     return answered
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ROOT, append_section  # noqa: E402
 
 HELD_OUT = ROOT / "tests" / "conversations" / "nlu_held_out.yml"
-ENCODER = "bot.nlu.sentence_encoder.SentenceEncoderFeaturizer"
+ENCODER = "bot.core.sentence_encoder.SentenceEncoderFeaturizer"
 
 
 def held_out_examples(path: Path = HELD_OUT) -> List[Tuple[str, str]]:
@@ -123,8 +123,8 @@ def main(argv: Sequence[str] = ()) -> int:
         lines = ["| sentence encoder | held-out intent accuracy | parse ms (median) | NLU training s |",
                  "|---|---|---|---|"] + rows
     else:
-        from bot.settings import load_settings
-        from bot.training import current_model
+        from bot.kernel.settings import load_settings
+        from bot.ops.training import current_model
 
         model = args.model or current_model(load_settings().model_dir)
         if model is None:

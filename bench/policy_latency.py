@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from actions.policies.knowledge import load_knowledge  # noqa: E402
 from actions.policies.retrieval import PolicyIndex  # noqa: E402
 from bench.common import ROOT, append_section, percentile, start_bench_stack  # noqa: E402
-from bot.core_client import CoreClient  # noqa: E402
-from bot.metadata import ChannelMetadata  # noqa: E402
+from bot.kernel.contract import ChannelMetadata  # noqa: E402
+from bot.kernel.core_client import CoreClient  # noqa: E402
 
 HTTP_TURNS = 60
 

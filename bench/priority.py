@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from bench.common import percentile, start_bench_stack
 from bench.load import FROZEN_NOW, LoadPlan, add_residents, run_load
-from bot.core_client import CoreClient
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import ChannelMetadata
+from bot.kernel.core_client import CoreClient
 
 SECRET = "bench-secret"
 RESIDENT = 5  # 陈淑珍: no demo relatives, so exactly the two linked here are told
@@ -119,7 +119,7 @@ def measure(conversations: int, emergencies: int, gate: Optional[int]) -> Figure
             watcher.start()
             client.send(sender, "救命 我摔倒了", kiosk)
             figures.answer.append((time.monotonic() - started) * 1000)
-            arrivals = [api.wait_for(lambda c, chat=chat: str(c.chat_id) == str(chat) and c.at >= started
+            arrivals = [api.wait_for(lambda c, chat=chat, started=started: str(c.chat_id) == str(chat) and c.at >= started
                                      and "紧急求助" in (c.text or ""), 60).at for chat in CHATS]
             figures.family.extend((at - started) * 1000 for at in arrivals)
             watcher.join(timeout=60)

@@ -38,8 +38,8 @@ def write_notices(sessions, count: int, now: dt.datetime) -> None:  # type: igno
 
 
 def main() -> None:
-    from bot.lifecycle.retention_worker import apply_retention
-    from bot.settings import load_settings
+    from bot.kernel.settings import load_settings
+    from bot.ops.lifecycle.retention_worker import apply_retention
     from bot.staff.summaries import refresh_summaries
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section  # noqa: E402
 from bench.load import FROZEN_NOW, LoadPlan, add_residents, leftover_bookings, run_load, summarise  # noqa: E402
 from bench.processes import cpu_seconds, load_average  # noqa: E402
-from bot.launcher import start_throwaway_stack  # noqa: E402
-from bot.throwaway_servers import ThrowawayPostgres, ThrowawayRedis  # noqa: E402
+from bot.ops.launcher import start_demo_stack  # noqa: E402
+from tests.support.servers import ThrowawayPostgres, ThrowawayRedis  # noqa: E402
 
 SECRET = "bench-secret"
 LAYOUTS = (("1 Rasa server, SQLite", False, 1), ("1 Rasa server, PostgreSQL", True, 1),
@@ -30,7 +30,7 @@ LAYOUTS = (("1 Rasa server, SQLite", False, 1), ("1 Rasa server, PostgreSQL", Tr
 def measure(name: str, workdir: Path, kiosks: int, turns: int, postgres: Optional[ThrowawayPostgres],
             redis: Optional[ThrowawayRedis], replicas: int) -> str:
     url = postgres.create_database() if postgres else None
-    stack, startup_s = start_throwaway_stack(workdir, SECRET, FROZEN_NOW, database_url=url,
+    stack, startup_s = start_demo_stack(workdir, SECRET, FROZEN_NOW, database_url=url,
                                              redis_url=redis.url if redis else "", replicas=replicas)
     with stack:
         database = stack.settings.database_url

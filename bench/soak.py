@@ -21,8 +21,7 @@ from typing import List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, start_bench_stack  # noqa: E402
-from bench.load import (FROZEN_NOW, LoadPlan, TurnResult, add_residents, by_position, leftover_bookings,  # noqa: E402
-                        run_load, summarise)
+from bench.load import FROZEN_NOW, LoadPlan, TurnResult, add_residents, by_position, leftover_bookings, run_load, summarise  # noqa: E402
 from bench.processes import Memory, fmt, listen_overflows, load_average, memory_of  # noqa: E402
 
 SECRET = "bench-secret"

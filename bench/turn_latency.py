@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
-from bot.core_client import CoreClient  # noqa: E402
-from bot.metadata import ChannelMetadata  # noqa: E402
+from bot.kernel.contract import ChannelMetadata  # noqa: E402
+from bot.kernel.core_client import CoreClient  # noqa: E402
 
 UTTERANCES = ["你好", "你能做什么", "再说一遍", "明天中午吃什么", "帮我订两份午饭", "约个助浴",
               "高龄津贴怎么领", "谢谢你", "说慢点", "明天下雨吗", "转人工", "好的"]

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import append_section, percentile, start_bench_stack  # noqa: E402
-from bot.core_client import CoreClient  # noqa: E402
-from bot.metadata import ChannelMetadata  # noqa: E402
+from bot.kernel.contract import ChannelMetadata  # noqa: E402
+from bot.kernel.core_client import CoreClient  # noqa: E402
 from voice.audio_source import WavFileSource  # noqa: E402
 from voice.events import AudioFrames  # noqa: E402
 from voice.listener import VoskListener  # noqa: E402

@@ -15,10 +15,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Tests run on a frozen local clock: Monday 2026-11-23, 08:00 (lunch can still be booked until 09:30).
@@ -46,7 +46,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Any]:
     """A PostgreSQL server of this test run, with a template database holding the schema."""
-    from bot.throwaway_servers import ThrowawayPostgres
+    from tests.support.servers import ThrowawayPostgres
 
     server = ThrowawayPostgres().start()
     try:
@@ -60,7 +60,7 @@ def postgres_server() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[Any]:
-    from bot.throwaway_servers import ThrowawayRedis
+    from tests.support.servers import ThrowawayRedis
 
     server = ThrowawayRedis().start()
     try:

@@ -8,8 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bench.common import percentile
-from bench.load import (CONVERSATION_KINDS, LoadPlan, TurnResult, by_position, conversation, run_load,
-                        summarise)
+from bench.load import CONVERSATION_KINDS, LoadPlan, TurnResult, by_position, conversation, run_load, summarise
 from bench.processes import listen_overflows, memory_of
 from bench.soak import growth
 
@@ -114,8 +113,8 @@ def test_load_counts_timeouts_and_server_errors(stub_core: str) -> None:
 
 def test_action_server_waits_for_a_busy_core_to_write_its_request() -> None:
     """Found by bench/concurrency.py: with Sanic's 5 s default, actions failed under 200 conversations."""
-    from bot.launcher import server_environment
-    from bot.settings import load_settings
+    from bot.kernel.settings import load_settings
+    from bot.ops.launcher import server_environment
 
     assert int(server_environment(load_settings({}))["SANIC_KEEP_ALIVE_TIMEOUT"]) >= 60
 
@@ -124,7 +123,7 @@ def test_the_retention_benchmark_runs_on_a_small_district() -> None:
     import subprocess
     import sys
 
-    from bot.settings import PROJECT_ROOT
+    from bot.kernel.settings import PROJECT_ROOT
 
     done = subprocess.run([sys.executable, "bench/retention.py", "--conversations", "60", "--no-append"],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)

@@ -10,7 +10,7 @@ import yaml
 
 from bench.dialogues import CONVERSATIONS, load_all
 from bench.nlu_held_out import HELD_OUT, held_out_examples
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 _PUNCT = re.compile(r"[\s，。？！、,.?!~…“”\"'：:；;（）()【】\[\]]+")
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")

@@ -5,8 +5,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from bot.core_client import CoreClient, CoreUnavailable, SECRET_HEADER, parse_turn
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import SECRET_HEADER, ChannelMetadata
+from bot.kernel.core_client import CoreClient, CoreUnavailable, parse_turn
 
 
 def test_parse_turn_reads_text_buttons_and_speech() -> None:

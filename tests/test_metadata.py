@@ -1,7 +1,7 @@
 """The metadata channels send about who is speaking."""
 import pytest
 
-from bot.metadata import ChannelMetadata, MetadataError
+from bot.kernel.contract import ChannelMetadata, MetadataError
 
 
 def test_roles_are_inferred_from_ids() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from actions.db.models import OutboxMessage, ResidentMessage
 from actions.inbox import ResidentInbox, take_unread
 from actions.outbox import Notice, deliver_pending, enqueue
-from bot.outbox_worker import OutboxWorker, default_receivers
+from bot.workers.outbox import OutboxWorker, default_receivers
 
 pytestmark = pytest.mark.both_databases
 

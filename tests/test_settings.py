@@ -1,7 +1,7 @@
 """Settings come from the environment, with validation."""
 import pytest
 
-from bot.settings import child_environment, load_settings
+from bot.kernel.settings import child_environment, load_settings
 
 
 def test_defaults_listen_on_loopback_with_sqlite() -> None:
@@ -54,11 +54,12 @@ def test_a_retention_that_is_not_a_positive_number_of_days_is_refused(raw, messa
 
 
 def test_redis_url_becomes_rasas_lock_store_and_a_bad_one_is_refused() -> None:
-    from bot.launcher import lock_store_config
+    from bot.ops.launcher import lock_store_config
 
     assert lock_store_config("") is None  # one core: Rasa's in-memory locks
     assert lock_store_config("redis://:s3cret@redis.internal:6380/2") == {
-        "type": "bot.redis_locks.AtomicRedisLockStore", "url": "redis.internal", "port": 6380, "db": 2, "key_prefix": "xiaonuan", "password": "s3cret"}
+        "type": "bot.core.redis_locks.AtomicRedisLockStore", "url": "redis.internal", "port": 6380, "db": 2,
+        "key_prefix": "xiaonuan", "password": "s3cret"}
     assert lock_store_config("rediss://cache")["use_ssl"] is True
     assert load_settings({"REDIS_URL": "redis://127.0.0.1:6379/0"}).redis_url == "redis://127.0.0.1:6379/0"
     with pytest.raises(ValueError, match="REDIS_URL"):

@@ -2,9 +2,10 @@
 import io
 from typing import List
 
-from bot.core_client import Button, CoreUnavailable, Reply, SpeechProfile, Turn
-from bot.settings import load_settings
-from bot.text_kiosk import TextKiosk, kiosk_identity
+from bot.kernel.contract import SpeechProfile
+from bot.kernel.core_client import Button, CoreUnavailable, Reply, Turn
+from bot.kernel.settings import load_settings
+from voice.text_kiosk import TextKiosk, kiosk_identity
 
 
 class RecordingCore:
@@ -36,7 +37,7 @@ def _kiosk(lines, **env):
         try:
             return next(feed)
         except StopIteration:
-            raise EOFError
+            raise EOFError from None
 
     return TextKiosk(core, settings, speaker, read=read, out=out), core, speaker, out
 

@@ -2,7 +2,7 @@
 import json
 import shutil
 
-from bot import training
+from bot.ops import training
 
 
 def _copy_inputs(tmp_path):

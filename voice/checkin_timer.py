@@ -18,8 +18,8 @@ from actions.checkin.activity import last_interactions
 from actions.checkin.plan import plan_for
 from actions.checkin.schedule import Step, next_step
 from actions.checkin.store import today_of, todays
-from actions.clock import local_now
-from bot.settings import Settings
+from bot.kernel.clock import local_now
+from bot.kernel.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Optional, Protocol
 
-from bot.core_client import CoreClient, CoreUnavailable, Turn
-from bot.settings import Settings
-from bot.text_kiosk import kiosk_identity
+from bot.kernel.core_client import CoreClient, CoreUnavailable, Turn
+from bot.kernel.settings import Settings
 from voice.events import KioskState
 from voice.screen import Screen
 from voice.speech import Voice
+from voice.text_kiosk import kiosk_identity
 
 if TYPE_CHECKING:
     from voice.checkin_timer import CheckinTimer

@@ -10,16 +10,16 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable, Iterator, Optional, Tuple
 
-from bot.settings import Settings
+from bot.kernel.settings import Settings
 from voice.audio_source import AudioInputError, MicrophoneSource, audio_level, microphone_available
 from voice.events import AudioFrames
 from voice.kiosk_loop import Outcome, Utterance
-from voice.recognizer import is_model_dir
 from voice.recognizer import (
     SHORT_ANSWER_GRAMMAR,
     WAKE_GRAMMAR,
     RecognizerUnavailable,
     StreamingRecognizer,
+    is_model_dir,
     load_vosk_model,
     strip_cjk_spaces,
     usable_grammar,

@@ -1,0 +1,1 @@
+"""Checking and cancelling bookings of meals and home services together."""

@@ -11,12 +11,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction, GuardedFormValidation
 from actions import runtime
 from actions.audit import record
 from actions.bookings.listing import BookingItem, all_upcoming, matching, spoken_list, what_mentioned
 from actions.context import TaskContext, task_context, who_for
 from actions.forms.read_back import INTERRUPTING as BASE_INTERRUPTING
+from actions.guarded import GuardedAction, GuardedFormValidation
 from actions.lang.dates import parse_date
 from actions.lang.numbers import chinese_number
 from actions.meals import booking as meal_booking
@@ -24,6 +24,7 @@ from actions.meals.rules import load_rules
 from actions.services.catalogue import load_catalogue
 from actions.services.lifecycle import change_status
 from actions.tracker_utils import latest_intent
+from bot.kernel.contract import button
 
 STATE = ("cancel_ref", "cancel_confirmed", "cancel_options", "cancel_stop")
 MAX_OPTIONS = 3
@@ -170,8 +171,8 @@ class ActionAskCancelConfirmed(GuardedAction):
             dispatcher.utter_message(text="这个预订已经不在了。")
             return []
         dispatcher.utter_message(text=f"要取消{item.line}，对吗？",
-                                 buttons=[{"title": "对，取消", "payload": "/affirm"},
-                                          {"title": "不取消", "payload": "/deny"}])
+                                 buttons=[button("对，取消", "affirm"),
+                                          button("不取消", "deny")])
         return []
 
 

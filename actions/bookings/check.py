@@ -8,13 +8,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction
 from actions import runtime
 from actions.bookings.listing import all_upcoming, matching, spoken_list, what_mentioned, what_name
 from actions.context import task_context, who_for
+from actions.guarded import GuardedAction
 from actions.lang.dates import parse_date
 from actions.lang.spoken import say_date
 from actions.services.catalogue import load_catalogue
+from bot.kernel.contract import button
 
 
 class ActionCheckBookings(GuardedAction):
@@ -35,8 +36,8 @@ class ActionCheckBookings(GuardedAction):
             items = all_upcoming(session, context.resident_id, context.today)
         if not items:
             dispatcher.utter_message(text=f"{who}现在没有订餐，也没有预约。",
-                                     buttons=[{"title": "订餐", "payload": "/book_meal"},
-                                              {"title": "上门服务", "payload": "/book_service"}])
+                                     buttons=[button("订餐", "book_meal"),
+                                              button("上门服务", "book_service")])
             return []
         wanted = matching(items, mention.day if mention else None, what)
         if (mention or what) and not wanted:

@@ -13,14 +13,15 @@ from sqlalchemy import select
 from actions import runtime
 from actions.checkin.store import record_answer, record_try
 from actions.checkin.words import mood_of
-from actions.clock import local_now, utc_now
 from actions.conversation import daypart
 from actions.db.models import FamilyLink
 from actions.guarded import GuardedAction
 from actions.residents import load_resident, view_of
-from bot.nlu.emergency_words import match_emergency
 from actions.tracker_utils import resident_id
-from bot.nlu.task_cues import danger_in
+from bot.kernel.clock import local_now, utc_now
+from bot.kernel.contract import button
+from bot.kernel.words.emergency import match_emergency
+from bot.kernel.words.task_cues import danger_in
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,9 @@ LOW_ANSWER = "听您这么说，我有点担心。"
 LOW_QUESTION_FAMILY = "要请医生上门看看，让家人给您打个电话，还是找工作人员？"
 LOW_QUESTION = "要请医生上门看看，还是找工作人员？"
 UNCLEAR_ANSWER = "好的，我记下了。哪里不舒服，随时跟我说。"
-DOCTOR = {"title": "请医生上门看看", "payload": '/book_service{"service_type": "上门护理"}'}
-FAMILY = {"title": "让家人给您打电话", "payload": "/ask_family_call"}
-STAFF = {"title": "找工作人员", "payload": "/human_handoff"}
+DOCTOR = button("请医生上门看看", "book_service", service_type="上门护理")
+FAMILY = button("让家人给您打电话", "ask_family_call")
+STAFF = button("找工作人员", "human_handoff")
 
 
 def first_question(title: str, part: str) -> str:

@@ -16,13 +16,13 @@ from sqlalchemy.orm import sessionmaker
 
 from actions.checkin.activity import last_interactions
 from actions.checkin.escalate import CHECK_IN, INACTIVE, announce_quiet, raise_quiet_alert
-from actions.checkin.schedule import Step, in_daytime, next_step
 from actions.checkin.plan import plan_for
+from actions.checkin.schedule import Step, in_daytime, next_step
 from actions.checkin.store import today_of
-from actions.clock import to_local
 from actions.db.models import Checkin, InactivityAlert, Resident
 from actions.safety.records import Raised
-from bot.settings import Settings
+from bot.kernel.clock import to_local
+from bot.kernel.settings import Settings
 
 logger = logging.getLogger(__name__)
 

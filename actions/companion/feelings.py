@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Dict, List
 
+from bot.kernel.contract import button_payload
+
 
 class Feeling(str, Enum):
     GRIEF = "grief"
@@ -49,10 +51,10 @@ class Offer:
     payload: str
 
 
-COMPANION = Offer("约人来陪我聊聊", '/book_service{"service_type": "陪聊"}')
-FAMILY_CALL = Offer("让家人给我打电话", "/ask_family_call")
-PERSON = Offer("找工作人员", "/human_handoff")
-TO_HOSPITAL = Offer("约人陪我去医院", '/book_service{"service_type": "助医"}')
+COMPANION = Offer("约人来陪我聊聊", button_payload("book_service", service_type="陪聊"))
+FAMILY_CALL = Offer("让家人给我打电话", button_payload("ask_family_call"))
+PERSON = Offer("找工作人员", button_payload("human_handoff"))
+TO_HOSPITAL = Offer("约人陪我去医院", button_payload("book_service", service_type="助医"))
 
 # First the feeling in plain words, then the offer. At most two short sentences before the choices.
 FIRST: Dict[Feeling, str] = {

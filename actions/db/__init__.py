@@ -1,0 +1,1 @@
+"""The data model, sessions, schema migrations (Alembic, docs/migrations.md) and the demo district."""

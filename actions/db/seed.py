@@ -19,7 +19,7 @@ from actions.db.models import (
     StaffUser,
 )
 from actions.services.catalogue import load_catalogue
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 DEFAULT_CATALOGUE = PROJECT_ROOT / "data" / "services.yml"
 

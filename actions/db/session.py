@@ -14,7 +14,7 @@ def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            from bot.private_files import private_file
+            from bot.kernel.private_files import private_file
 
             private_file(Path(url.database))  # 0600; SQLite gives its -wal and -shm files the same mode
         engine = create_engine(url, future=True, connect_args={"timeout": 30})

@@ -12,10 +12,10 @@ from typing import List
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from actions.clock import to_local
 from actions.db.models import AuditLog, Device
 from actions.devices.events import device_name, tell_staff
-from bot.settings import Settings
+from bot.kernel.clock import to_local
+from bot.kernel.settings import Settings
 
 MISSED_BEATS = 2
 

@@ -1,0 +1,1 @@
+"""What every form shares: asking for what is missing, the read-back and its yes or no."""

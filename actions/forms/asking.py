@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from abc import abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -12,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.guarded import GuardedAction
+from bot.kernel.contract import button
 
 
 def offer_made_this_turn(tracker: Tracker, offer_slot: str) -> bool:
@@ -23,14 +23,9 @@ def offer_made_this_turn(tracker: Tracker, offer_slot: str) -> bool:
     return False
 
 
-def inform_payload(**entities: Any) -> str:
-    """A button payload that fills entities without going through the language model."""
-    return "/inform" + json.dumps(entities, ensure_ascii=False)
-
-
 def day_buttons(today: dt.date) -> List[Dict[str, str]]:
     """明天 and 后天 as buttons: the days most often meant."""
-    return [{"title": word, "payload": inform_payload(date=(today + dt.timedelta(days=ahead)).isoformat())}
+    return [button(word, "inform", date=(today + dt.timedelta(days=ahead)).isoformat())
             for word, ahead in (("明天", 1), ("后天", 2))]
 
 
@@ -59,7 +54,7 @@ def first_question_of_form(tracker: Tracker) -> bool:
     return True
 
 
-HANDOFF_BUTTON = {"title": "找工作人员", "payload": "/human_handoff"}
+HANDOFF_BUTTON = button("找工作人员", "human_handoff")
 # A question about something else was answered this turn: the form says it goes on before it asks.
 TOPIC_CHANGES = frozenset({"ask_policy", "ask_menu", "check_bookings", "share_feelings", "out_of_scope", "ask_help",
                            "greet", "thank"})

@@ -15,11 +15,11 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import runtime
-from actions.guarded import GuardedFormValidation
 from actions.db.models import Resident
+from actions.guarded import GuardedFormValidation
 from actions.tracker_utils import latest_intent
-from bot.nlu.task_cues import starts_with_yes
-from bot.nlu.text import normalize
+from bot.kernel.contract import normalize
+from bot.kernel.words.task_cues import starts_with_yes
 
 # Intents a form leaves to the rules: it rejects the turn, they run, then the form goes on.
 INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
@@ -34,9 +34,8 @@ _CORRECTION = re.compile(r"(改成|换成|改为|改到|换到|应该是|不是.
 
 def corrected_part(text: str) -> str:
     """The part of a correction that holds the new value (the whole text when it is not one)."""
-    last = None
-    for last in _CORRECTION.finditer(text):
-        pass
+    matches = list(_CORRECTION.finditer(text))
+    last = matches[-1] if matches else None
     return text[last.end():] if last else text
 
 

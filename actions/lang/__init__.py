@@ -1,0 +1,1 @@
+"""Reading Chinese: dates, numbers, meals and spoken forms."""

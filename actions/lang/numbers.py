@@ -6,7 +6,7 @@ from typing import Optional
 
 import cn2an
 
-from bot.nlu.text import normalize
+from bot.kernel.contract import normalize
 
 # Characters that can make up a spoken whole number (俩/仨/幺 are colloquial 2/3/1).
 CN_NUMERALS = "零〇一二两俩仨三四五六七八九十百幺"

@@ -1,0 +1,1 @@
+"""Canteen meals: menus, the booking form, capacity and the kitchen list."""

@@ -12,10 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
-from actions.guarded import GuardedAction
 from actions import runtime
 from actions.audit import record
 from actions.db.models import Canteen, MealBooking, Resident
+from actions.guarded import GuardedAction
 from actions.lang.dates import parse_date
 from actions.lang.meals import parse_meal
 from actions.lang.spoken import say_date, say_money
@@ -25,6 +25,7 @@ from actions.meals.form import STATE, choice_from
 from actions.meals.menu import answer, canteen_named, diet_note, dishes_for, menu_question
 from actions.meals.phrases import booking_line, meal_word, problem_sentence, say_clock
 from actions.tracker_utils import latest_message_id, set_in_previous_answer
+from bot.kernel.contract import button
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,6 @@ class ActionAnswerMenu(GuardedAction):
                 return []
             sentence = answer(items, menu_question(text), when, meal)
             note = diet_note(resident, items, who_for(context, resident.name if resident else None))
-        payload = "/book_meal" + json.dumps({"date": day.isoformat(), "meal_type": meal}, ensure_ascii=False)
-        dispatcher.utter_message(text=sentence + note,
-                                 buttons=[{"title": f"订这顿{meal_word(meal)}", "payload": payload}])
+        dispatcher.utter_message(text=sentence + note, buttons=[
+            button(f"订这顿{meal_word(meal)}", "book_meal", date=day.isoformat(), meal_type=meal)])
         return [SlotSet("menu_day", f"{day.isoformat()} {meal}")]  # the day and meal just talked about

@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from actions import runtime
 from actions.db.models import Canteen, CanteenMeal, Resident
-from actions.forms.asking import AskSlot, day_buttons, inform_payload
+from actions.forms.asking import AskSlot, day_buttons
 from actions.lang.spoken import say_money
 from actions.meals.booking import price_for
 from actions.meals.context import meal_context, who_for
 from actions.meals.form import choice_from
 from actions.meals.phrases import meal_word, read_back
+from bot.kernel.contract import button
 
 
 class _AskMealSlot(AskSlot, ABC):
@@ -45,7 +46,7 @@ class ActionAskMealType(_AskMealSlot):
         words = [meal_word(m) for m in meals]
         question = f"订{'、'.join(words[:-1])}，还是{words[-1]}？" if len(words) > 1 else f"订{words[0]}吗？"
         dispatcher.utter_message(text=question,
-                                 buttons=[{"title": meal_word(m), "payload": inform_payload(meal_type=m)} for m in meals[:3]])
+                                 buttons=[button(meal_word(m), "inform", meal_type=m) for m in meals[:3]])
 
 
 class ActionAskMealCanteenId(_AskMealSlot):
@@ -55,7 +56,7 @@ class ActionAskMealCanteenId(_AskMealSlot):
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         with runtime.sessions()() as session:
             canteens = list(session.scalars(select(Canteen).order_by(Canteen.id).limit(3)))
-            buttons = [{"title": c.name, "payload": inform_payload(canteen=c.name)} for c in canteens]
+            buttons = [button(c.name, "inform", canteen=c.name) for c in canteens]
         dispatcher.utter_message(response="utter_ask_meal_canteen_id", buttons=buttons)
 
 
@@ -65,8 +66,8 @@ class ActionAskMealQuantity(_AskMealSlot):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_meal_quantity",
-                                 buttons=[{"title": "一份", "payload": inform_payload(quantity="1")},
-                                          {"title": "两份", "payload": inform_payload(quantity="2")}])
+                                 buttons=[button("一份", "inform", quantity="1"),
+                                          button("两份", "inform", quantity="2")])
 
 
 class ActionAskMealDelivery(_AskMealSlot):
@@ -79,8 +80,8 @@ class ActionAskMealDelivery(_AskMealSlot):
             canteen = session.get(Canteen, int(canteen_id)) if canteen_id else None
             fee = say_money(canteen.delivery_fee) if canteen else ""
         dispatcher.utter_message(response="utter_ask_meal_delivery", fee=fee,
-                                 buttons=[{"title": "去食堂吃", "payload": inform_payload(delivery="堂食")},
-                                          {"title": "送到家", "payload": inform_payload(delivery="送餐上门")}])
+                                 buttons=[button("去食堂吃", "inform", delivery="堂食"),
+                                          button("送到家", "inform", delivery="送餐上门")])
 
 
 class ActionAskMealConfirmed(_AskMealSlot):
@@ -102,5 +103,5 @@ class ActionAskMealConfirmed(_AskMealSlot):
             canteen = session.get(Canteen, choice.canteen_id)
             price = price_for(session, context.rules, resident, choice)
             text = read_back(choice, canteen, price, context.today, who_for(context, resident.name))
-        dispatcher.utter_message(text=text, buttons=[{"title": "对", "payload": "/affirm"},
-                                                     {"title": "不对", "payload": "/deny"}])
+        dispatcher.utter_message(text=text, buttons=[button("对", "affirm"),
+                                                     button("不对", "deny")])

@@ -3,7 +3,6 @@ checks each step against the canteen's rules, reads everything back and waits fo
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any, Dict, Optional, Text
 
@@ -14,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from actions.db.models import Canteen, MealBooking, Resident
 from actions.forms.read_back import INTERRUPTING, ReadBackForm
+from actions.lang.spoken import say_count
 from actions.meals.alternatives import alternatives
 from actions.meals.availability import MealChoice, Problem, problem_with
 from actions.meals.context import MealContext, meal_context, who_for
-from actions.lang.spoken import say_count
 from actions.meals.phrases import meal_word, problem_sentence, say_choice
 from actions.meals.said import meal_values
 from actions.tracker_utils import set_in_previous_answer
+from bot.kernel.contract import button
 
 REQUIRED = ("meal_date", "meal_type", "meal_canteen_id", "meal_quantity", "meal_delivery", "meal_confirmed")
 STATE = REQUIRED + ("meal_stop", "meal_changing", "meal_offer", "meal_rejected")
@@ -58,7 +58,7 @@ def offer_button(choice: MealChoice, canteen: Canteen, title: str) -> Dict[str, 
     entities = {"date": choice.day.isoformat(), "meal_type": choice.meal_type, "canteen": canteen.name}
     if choice.delivery is not None:
         entities["delivery"] = "送餐上门" if choice.delivery else "堂食"
-    return {"title": title, "payload": "/inform" + json.dumps(entities, ensure_ascii=False)}
+    return button(title, "inform", **entities)
 
 
 class ValidateMealBookingForm(ReadBackForm):

@@ -1,0 +1,1 @@
+"""Policy questions: the knowledge base staff edit, retrieval, answers and proactive notices."""

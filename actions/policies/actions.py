@@ -9,11 +9,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction
 from actions import runtime
-from actions.clock import local_today
 from actions.context import task_context, who_for
 from actions.db.models import Resident
+from actions.guarded import GuardedAction
 from actions.lang.numbers import parse_age
 from actions.policies.answers import (
     asks_eligibility,
@@ -29,6 +28,8 @@ from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import SOUNDS_ALIKE, Match
 from actions.stuck import offer_person_if_stuck
 from actions.tracker_utils import latest_intent, set_in_previous_answer
+from bot.kernel.clock import local_today
+from bot.kernel.contract import button
 
 FOUND = 0.5  # below this nothing is close enough
 # "我想问政策" names no policy: ask which, rather than say none was found.
@@ -111,19 +112,19 @@ class ActionAnswerPolicy(GuardedAction):
             age, flags, who = person(tracker)
             answer, items = what_applies_answer(knowledge, age, flags, who)
             dispatcher.utter_message(text=answer, buttons=[
-                {"title": i.title, "payload": f'/ask_policy{{"policy_topic": "{i.id}"}}'} for i in items])
+                button(i.title, "ask_policy", policy_topic=i.id) for i in items])
             return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
         if item is None and close:
             dispatcher.utter_message(
                 text="您问的是哪一个？" + "，还是".join(m.item.title for m in close) + "？",
-                buttons=[{"title": m.item.title, "payload": f'/ask_policy{{"policy_topic": "{m.item.id}"}}'}
+                buttons=[button(m.item.title, "ask_policy", policy_topic=m.item.id)
                          for m in close])
             return [SlotSet(OFFERED, False)]
         if item is None and (text.startswith("/") or not set(text) - _GENERIC - set(" ，。？！,.?!")):
             common = [knowledge.by_id(item_id) for item_id in COMMON]
             dispatcher.utter_message(
                 text="您想问哪方面的政策？比如" + "、".join(i.title for i in common) + "。直接说名字就行。",
-                buttons=[{"title": i.title, "payload": f'/ask_policy{{"policy_topic": "{i.id}"}}'} for i in common])
+                buttons=[button(i.title, "ask_policy", policy_topic=i.id) for i in common])
             return [SlotSet(OFFERED, False)]
         if item is None:
             if not offer_person_if_stuck(dispatcher, tracker):
@@ -145,7 +146,7 @@ class ActionAnswerPolicy(GuardedAction):
             # Or the materials / where to apply were just said: offering them again would only repeat them.
             return [SlotSet("policy_id", item.id), SlotSet(OFFERED, False)]
         dispatcher.utter_message(response="utter_policy_offer_details",
-                                 buttons=[{"title": "要", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}])
+                                 buttons=[button("要", "affirm"), button("不用了", "deny")])
         return [SlotSet("policy_id", item.id), SlotSet(OFFERED, True)]
 
 

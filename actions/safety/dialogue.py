@@ -18,14 +18,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.alerts import announce, first_answer, raise_alert, talk_slots
-from actions.clock import local_now
 from actions.guarded import GuardedAction, _guard
 from actions.safety.place import is_unknown
-from actions.safety.responses import ADVICE, QUESTIONS, SETTLED, STAGE_QUESTIONS, TAIL
 from actions.safety.records import MAX_STORED_TEXT, add_words, close_as_false_alarm, open_alert, set_place
+from actions.safety.responses import ADVICE, QUESTIONS, SETTLED, STAGE_QUESTIONS, TAIL
 from actions.safety.status import tell_status
 from actions.safety.words import confirms, is_not_a_place, is_retraction, is_settled, kind_of, sounds_all_right
 from actions.tracker_utils import resident_id
+from bot.kernel.clock import local_now
 
 logger = logging.getLogger(__name__)
 

@@ -22,12 +22,12 @@ from typing import List, Optional, Tuple
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.clock import to_local
 from actions.db.models import Alert, AlertEscalation, AuditLog, OutboxMessage, Resident, StaffNotice, StaffUser
 from actions.outbox import enqueue
 from actions.residents import linked_family_ids
 from actions.safety.records import family_alert_text
-from bot.settings import Settings
+from bot.kernel.clock import to_local
+from bot.kernel.settings import Settings
 
 RESOUNDED, EVERYONE = 1, 2
 RUNG_NAMES = {RESOUNDED: "再次响铃，通知家属", EVERYONE: "呼叫全部工作人员"}

@@ -29,7 +29,8 @@ def place_to_write(tracker: Tracker, kind: str) -> str:
 
 def alert_place(tracker: Tracker, kind: str) -> Optional[str]:
     """At a home kiosk its own configured place or else the home address; the home address when a linked
-    relative raises it; the kiosk's place in the community (never the community's default at a home); None when nobody can know (a phone, the web, someone lost): then the person is asked."""
+    relative raises it; the kiosk's place in the community (never the community's default at a home); None
+    when nobody can know (a phone, the web, someone lost): then the person is asked."""
     if kind == "lost":
         return None
     channel = tracker.get_slot("channel") or "rest"

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from actions import runtime
 from actions.audit import record
-from actions.clock import utc_now
 from actions.db.models import Alert, AlertWord, Resident
 from actions.outbox import enqueue
 from actions.residents import linked_family_ids
+from bot.kernel.clock import utc_now
 
 MAX_STORED_TEXT = 2000
 OPEN = ("open", "acknowledged")

@@ -20,7 +20,8 @@ from actions.outbox import enqueue
 from actions.residents import linked_family_ids
 from actions.safety.records import utcnow
 from actions.tracker_utils import resident_id
-from bot.nlu.scam_words import match_scam
+from bot.kernel.contract import button
+from bot.kernel.words.scam import match_scam
 
 logger = logging.getLogger(__name__)
 MAX_TEXT = 2000
@@ -36,7 +37,7 @@ FAMILY_NOTICE = "【防骗提醒】{name}刚才说：“{said}”。小暖已经
 WELL_DONE = "您做得对，就这样。以后再有人这样找您，也先问问家里人或者社区。"
 # "我没给他开门", "电话我挂了", "一分钱也没转": the safe thing done.
 _DID_THE_SAFE_THING = re.compile(r"没(有)?(给|开|转|汇|打|说|告诉|买|交|理|信|去)|挂(了|掉|断)|不理|不开|不买|不信|不给|不转")
-OFFERS = [{"title": "让家人给我打电话", "payload": "/ask_family_call"}, {"title": "找工作人员", "payload": "/human_handoff"}]
+OFFERS = [button("让家人给我打电话", "ask_family_call"), button("找工作人员", "human_handoff")]
 
 
 def _open_scam_alert(session, rid: Optional[int], sender: str) -> Optional[Alert]:  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from actions.clock import local_now, to_local, utc_now
 from actions.safety.records import latest_status
+from bot.kernel.clock import local_now, to_local, utc_now
 
 _ASKING = re.compile(r"怎么样了|怎样了|咋样了|怎么回事|有人去|有人管|处理了|处理得|处理好|到了吗|去了吗|没事吧|情况|"
                      r"还好吗|好点了吗|刚才|求助.*(吗|？|\?)|(吗|呢|么)[？?]?$|[？?]$")

@@ -1,6 +1,6 @@
 """Reading a resident's words during an emergency: which danger, whether it is real, taken back or calm.
 
-The NLU safety net (bot/nlu/emergency_words.py) decides *that* a message is an
+The NLU safety net (bot/kernel/words/emergency.py) decides *that* a message is an
 emergency; these patterns decide *which* one and how the dialogue goes on. They
 never stop an alert on their own: at worst they make the assistant ask first.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from bot.nlu.emergency_words import without_phone_numbers
-from bot.nlu.text import normalize
+from bot.kernel.contract import normalize
+from bot.kernel.words.emergency import without_phone_numbers
 
 # Most dangerous first: the first kind found names the alert.
 KIND_PATTERNS: dict[str, re.Pattern] = {
@@ -36,8 +36,10 @@ _REPORTED = re.compile(
 _URGENT = re.compile(r"救命|快来|快叫|快打|快救|马上|赶紧|来人|现在|正在|起不来|动不了|不行了")
 _RETRACT = re.compile(r"没事了|我没事|没有事|说着玩|开玩笑|闹着玩|按错|说错了|搞错了|弄错了|误会|不用来了|不用过来|"
                       r"不用了|(孙子|孙女|小孩|孩子|外孙).*(玩|闹)|是在玩|玩游戏")
-_ALL_RIGHT = re.compile(r"没事|没有|不是我|我很好|挺好|好着|好好的|都好|平安|放心|不用|没问题|是别人|是邻居|是新闻|电视上|问问|随便问|我好|^(嗯|对|是|是的|好|好的)[。！!]?$")
-_HEARD_FEAR = re.compile(r"(听着|看着|听得|看得|想想|想起来)(都|就|怪|挺|真)?(害怕|怕|吓人|心慌)|吓(我|了我|得我)?一(大)?跳|替(他|她|人家)(揪心|担心|害怕)")
+_ALL_RIGHT = re.compile(r"没事|没有|不是我|我很好|挺好|好着|好好的|都好|平安|放心|不用|没问题|是别人|是邻居|是新闻|"
+                        r"电视上|问问|随便问|我好|^(嗯|对|是|是的|好|好的)[。！!]?$")
+_HEARD_FEAR = re.compile(r"(听着|看着|听得|看得|想想|想起来)(都|就|怪|挺|真)?(害怕|怕|吓人|心慌)|"
+                         r"吓(我|了我|得我)?一(大)?跳|替(他|她|人家)(揪心|担心|害怕)")
 _TROUBLE = re.compile(r"疼|痛|难受|不舒服|不行|动不了|起不来|血|晕|快|救|帮|怕|来人|有事|不好|糟|哎哟|哎呀|呜")
 _SETTLED = re.compile(r"^(好|好的|好吧|知道了|明白了|谢谢|谢谢你|多谢|行|嗯|嗯嗯|好嘞|辛苦了)[啊呀了的。！!]*$")
 _YES = re.compile(r"^(对|是|是的|对的|嗯|没事|没事了|真的|真没事|不用|不用了|不用来了)[啊呀了的。！!]*$|^(对|是的|没事)[,，]")

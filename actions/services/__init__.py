@@ -1,0 +1,1 @@
+"""Home services: the catalogue, slots, the booking form and a booking's life cycle."""

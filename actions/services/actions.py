@@ -9,11 +9,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.guarded import GuardedAction
 from actions import runtime
 from actions.audit import record
 from actions.context import who_for
 from actions.db.models import Resident, ServiceBooking
+from actions.guarded import GuardedAction
 from actions.lang.spoken import say_money
 from actions.services.booking import ServiceRequest, book_service
 from actions.services.context import service_context

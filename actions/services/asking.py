@@ -10,12 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.context import who_for
 from actions.db.models import Resident
-from actions.forms.asking import AskSlot, day_buttons, inform_payload
+from actions.forms.asking import AskSlot, day_buttons
+from actions.lang.spoken import say_money
 from actions.services.booking import price_of
 from actions.services.context import service_context
 from actions.services.form import choice_from
-from actions.lang.spoken import say_money
 from actions.services.phrases import price_sentence, read_back
+from bot.kernel.contract import button
 
 _ASKS_PRICE = re.compile(r"多少钱|几块钱|要钱不|收钱|收费|贵不贵|价钱|价格|花多少|咋收|怎么收")
 # The three services asked for most; the others are understood when said.
@@ -33,7 +34,7 @@ class ActionAskServiceCode(_AskServiceSlot):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_service_code",
-                                 buttons=[{"title": name, "payload": inform_payload(service_type=name)}
+                                 buttons=[button(name, "inform", service_type=name)
                                           for name in COMMON])
 
 
@@ -70,7 +71,7 @@ class ActionAskServiceHalfDay(_AskServiceSlot):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_ask_service_half_day",
-                                 buttons=[{"title": half, "payload": inform_payload(time_of_day=half)}
+                                 buttons=[button(half, "inform", time_of_day=half)
                                           for half in ("上午", "下午")])
 
 
@@ -94,5 +95,5 @@ class ActionAskServiceConfirmed(_AskServiceSlot):
             text = read_back(service, choice, tracker.get_slot("service_time") or "",
                              tracker.get_slot("service_note") or "", price, context.today,
                              who_for(context, resident.name))
-        dispatcher.utter_message(text=text, buttons=[{"title": "对", "payload": "/affirm"},
-                                                     {"title": "不对", "payload": "/deny"}])
+        dispatcher.utter_message(text=text, buttons=[button("对", "affirm"),
+                                                     button("不对", "deny")])

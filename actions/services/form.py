@@ -3,7 +3,6 @@ any special request; read back with the price and booked only after yes."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any, Dict, Optional, Text
 
 from rasa_sdk import Tracker
@@ -19,6 +18,7 @@ from actions.services.context import ServiceContext, service_context
 from actions.services.phrases import assessment_sentence, problem_sentence
 from actions.services.said import service_values
 from actions.services.slots import Problem, ServiceChoice, nearest_free, problem_with
+from bot.kernel.contract import button
 
 REQUIRED = ("service_code", "service_date", "service_half_day", "service_confirmed")
 EXTRA = ("service_time", "service_note")
@@ -86,9 +86,8 @@ class ValidateServiceBookingForm(ReadBackForm):
         if not found:
             return updates
         titles = [f"{say_date(option.day, context.today)}{option.half_day}" for option in found]
-        buttons = [{"title": title, "payload": "/inform" + json.dumps(
-            {"date": option.day.isoformat(), "time_of_day": option.half_day}, ensure_ascii=False)}
-            for option, title in zip(found, titles)]
+        buttons = [button(title, "inform", date=option.day.isoformat(), time_of_day=option.half_day)
+                   for option, title in zip(found, titles)]
         offers = [{"day": option.day.isoformat(), "half_day": option.half_day} for option in found]
         question = f"最近有空的是{'，还有'.join(titles)}。要{titles[0]}吗？"
         updates.update(self.offer(dispatcher, offers, buttons, question, "不约了"))

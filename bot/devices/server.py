@@ -19,11 +19,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.orm import sessionmaker
 
-from actions.clock import local_now, utc_now
 from actions.devices.events import BadEvent, handle_event, parse_event
 from actions.devices.registry import authenticate, device_id_ok
-from bot.rate_limit import RateLimiter
-from bot.settings import Settings
+from bot.kernel.clock import local_now, utc_now
+from bot.kernel.rate_limit import RateLimiter
+from bot.kernel.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from typing import List, Optional
 
 from sqlalchemy.orm import sessionmaker
 
-from actions.clock import utc_now
 from actions.devices.silence import tell_silent_devices
-from bot.settings import Settings
+from bot.kernel.clock import utc_now
+from bot.kernel.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.db.models import Alert
-from bot.settings import Settings
+from bot.kernel.settings import Settings
 from bot.staff.localtime import to_local, utc_bounds
 
 TSA_60S, TSA_180S = 0.975, 0.99

@@ -12,8 +12,8 @@ from typing import Dict, Optional
 
 from sqlalchemy import update
 
-from actions.clock import local_today
 from actions.db.models import Alert, AuditLog, FollowUpVisit
+from bot.kernel.clock import local_today
 from bot.staff.app import Console
 from bot.staff.localtime import to_local, utc_now
 

@@ -23,7 +23,7 @@ from sanic.request import Request
 from sqlalchemy.orm import sessionmaker
 
 from actions.db.models import AuditLog
-from bot.settings import Settings
+from bot.kernel.settings import Settings
 from bot.staff import auth
 from bot.staff.masking import mask_id_number, mask_in_text, mask_phone
 
@@ -244,7 +244,7 @@ class ConsoleServer:
         loop = self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         if not self.port:  # Sanic reads port 0 as "its default, 8000"
-            from bot.launcher import free_port
+            from bot.ops.launcher import free_port
 
             self.port = free_port(self.host)
         try:

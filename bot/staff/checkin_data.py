@@ -7,8 +7,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from sqlalchemy import select
 
 from actions.checkin.plan import plan_for, set_plan, valid_time
-from actions.clock import local_today, to_local, utc_now
 from actions.db.models import AuditLog, Checkin
+from bot.kernel.clock import local_today, to_local, utc_now
 from bot.staff.app import Console
 
 SHOWN_DAYS = 14

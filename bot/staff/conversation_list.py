@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from actions.db.models import ConversationSummary, Resident
-from bot.metadata import CHANNELS
+from bot.kernel.contract import CHANNELS
 from bot.staff.masking import mask_in_text
 
 PAGE_SIZE = 50

@@ -4,8 +4,17 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Dict, List, Optional, Tuple
 
-from actions.devices.registry import (DEFAULT_HEARTBEAT_MINUTES, DEVICE_KINDS, HEARTBEAT_MINUTES, BindRefused,
-                                      DeviceRow, bind, deactivate, device_id_ok, devices_of)
+from actions.devices.registry import (
+    DEFAULT_HEARTBEAT_MINUTES,
+    DEVICE_KINDS,
+    HEARTBEAT_MINUTES,
+    BindRefused,
+    DeviceRow,
+    bind,
+    deactivate,
+    device_id_ok,
+    devices_of,
+)
 from bot.staff.app import Console
 from bot.staff.localtime import utc_now
 

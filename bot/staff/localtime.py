@@ -9,8 +9,8 @@ import datetime as dt
 from typing import Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from actions.clock import local_now
-from bot.settings import Settings
+from bot.kernel.clock import local_now
+from bot.kernel.settings import Settings
 
 
 def _zone(settings: Settings) -> ZoneInfo:

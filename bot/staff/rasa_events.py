@@ -15,7 +15,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 FALLBACK_INTENT = "nlu_fallback"
 RASA_DEFAULT_FALLBACK_ACTION = "action_default_fallback"

@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from actions.db.models import MealBooking, NotUnderstoodTurn, ServiceBooking, ServiceSlot
-from bot.settings import Settings
+from bot.kernel.settings import Settings
 from bot.staff.localtime import local_day_of_epoch, to_local, utc_bounds
 
 USER_TURNS = text("SELECT timestamp FROM events WHERE type_name = 'user' AND timestamp >= :start AND timestamp < :end")

@@ -19,9 +19,9 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from actions import linking
-from bot.core_client import CoreClient, CoreUnavailable, Turn
-from bot.metadata import ChannelMetadata, clean_text
-from bot.settings import Settings
+from bot.kernel.contract import ChannelMetadata, clean_text
+from bot.kernel.core_client import CoreClient, CoreUnavailable, Turn
+from bot.kernel.settings import Settings
 from bot.telegram import texts
 from bot.telegram.chats import ChatState, ChatStore
 from bot.telegram.flood import FloodGuard

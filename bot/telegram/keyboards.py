@@ -12,7 +12,7 @@ from typing import Iterable, Optional, Sequence, Tuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core_client import Button
+from bot.kernel.core_client import Button
 from bot.telegram import texts
 
 CALLBACK_LIMIT = 64

@@ -21,7 +21,7 @@ from voice.recognizer import RecognizerUnavailable, is_model_dir, load_vosk_mode
 from voice.speech import SpeechOutput, Voice, has_audio
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from bot.kernel.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.db.models import AuditLog, MealBooking
-from bot.throwaway_servers import ThrowawayPostgres
 from tests.actions.form_driver import said
 from tests.actions.test_meal_form import _meal_form
 from tests.conftest import seeded_database
+from tests.support.servers import ThrowawayPostgres
 
 BUSY = "utter_system_busy"
 

@@ -9,13 +9,12 @@ import time
 import pytest
 from sqlalchemy import func, select, update
 
-from actions.clock import utc_now
-from actions.db.models import (Alert, AlertEscalation, AuditLog, FamilyLink, FamilyMember, OutboxMessage, StaffNotice,
-                               StaffUser)
+from actions.db.models import Alert, AlertEscalation, AuditLog, FamilyLink, FamilyMember, OutboxMessage, StaffNotice, StaffUser
 from actions.safety.ladder import Climb, community_phones, escalate
 from actions.safety.records import raise_or_join
-from bot.escalation_worker import EscalationWorker
-from bot.settings import load_settings
+from bot.kernel.clock import utc_now
+from bot.kernel.settings import load_settings
+from bot.workers.escalation import EscalationWorker
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.both_databases

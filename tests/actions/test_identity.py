@@ -114,7 +114,7 @@ async def test_failures_across_conversations_lock_out_and_tell_staff(sessions, d
     from actions.db.models import HandoffRequest
 
     form = ValidateIdentifyForm()
-    for attempt in range(5):
+    for _attempt in range(5):
         tracker = kiosk_tracker([said_at_kiosk("9999", "inform")], identify_name="张桂英")
         form.validate_identify_phone4("9999", dispatcher, tracker, domain)
     assert "暂时不能确认身份" in dispatcher.messages[-1]["text"]

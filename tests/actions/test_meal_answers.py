@@ -17,7 +17,7 @@ from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.rules import load_rules
 from actions.services.catalogue import load_catalogue
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 from tests.actions.form_driver import HOME_SLOTS, FormDriver, said
 from tests.conftest import NOW, TODAY, make_tracker, user_event
 from tests.services.conftest import book as book_service

@@ -8,7 +8,7 @@ from actions.db.models import OutboxMessage, Resident
 from actions.policies.actions import ActionAnswerPolicy, ActionPolicyDetails
 from actions.policies.knowledge import load_knowledge
 from actions.policies.notices import newly_eligible, queue_notices
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 from tests.actions.form_driver import HOME_SLOTS, said
 from tests.conftest import TODAY, bot_event, make_tracker, user_event
 
@@ -135,7 +135,7 @@ def test_each_notice_is_given_once(sessions) -> None:
 
 
 def test_notices_command(sessions, capsys) -> None:
-    from bot import cli
+    from bot.ops import cli
 
     assert cli.main(["notices", "--date", TODAY.isoformat()]) == 0
     assert "notices queued for 2026-11-23:" in capsys.readouterr().out

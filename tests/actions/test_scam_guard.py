@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from actions.db.models import Alert, AlertWord, OutboxMessage
 from actions.safety.scam import ActionScamWarning
-from bot.nlu.scam_words import match_scam
+from bot.kernel.words.scam import match_scam
 from tests.actions.form_driver import HOME_SLOTS
 from tests.conftest import make_tracker, user_event
 

@@ -115,7 +115,7 @@ async def test_stop_at_any_question(sessions, service_form) -> None:
 
 def _catalogue():
     from actions.services.catalogue import load_catalogue
-    from bot.settings import PROJECT_ROOT
+    from bot.kernel.settings import PROJECT_ROOT
 
     return load_catalogue(PROJECT_ROOT / "data" / "services.yml")
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from actions.checkin.activity import home_sender, last_interactions
 from actions.checkin.plan import set_plan
 from actions.checkin.rounds import checkin_round, inactivity_round
-from actions.clock import to_local
 from actions.db.models import Alert, Checkin, OutboxMessage
-from bot.metadata import ChannelMetadata
+from bot.kernel.clock import to_local
+from bot.kernel.contract import ChannelMetadata
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.e2e

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from bot.channels.secure_rest import MAX_BODY_BYTES, BadRequest, parse_request, secret_ok
+from bot.core.rest_channel import BadRequest, parse_request, secret_ok
+from bot.kernel.contract import MAX_BODY_BYTES
 
 
 def _body(**fields) -> bytes:
@@ -44,7 +45,7 @@ def test_secret_comparison() -> None:
 def test_a_retried_message_gets_its_first_answer() -> None:
     from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-    from bot.channels.secure_rest import replayed_answer
+    from bot.core.rest_channel import replayed_answer
 
     events = [
         UserUttered("对", message_id="m1"),

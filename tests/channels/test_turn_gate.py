@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from bot.channels.turn_gate import TurnGate, is_urgent
+from bot.core.turn_gate import TurnGate, is_urgent
 
 
 @pytest.mark.parametrize("text,urgent", [

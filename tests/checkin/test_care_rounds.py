@@ -14,8 +14,8 @@ from actions.checkin.plan import set_plan
 from actions.checkin.rounds import checkin_round, inactivity_round
 from actions.checkin.store import record_answer, record_try
 from actions.db.models import Alert, Checkin, InactivityAlert, OutboxMessage
-from bot.care_worker import CareWorker
-from bot.settings import Settings
+from bot.kernel.settings import Settings
+from bot.workers.care import CareWorker
 from tests.rasa_trackers import TrackerWriter
 from voice.checkin_timer import CHECK_IN_PAYLOAD, CheckinTimer
 

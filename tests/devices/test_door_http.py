@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from actions.db.models import Alert, AuditLog, Device, HandoffRequest, OutboxMessage
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
 from actions.devices.registry import bind
 from bot.devices.watcher import SilenceWatcher
-from bot.launcher import free_port
-from bot.settings import PROJECT_ROOT, child_environment, load_settings
+from bot.kernel.settings import PROJECT_ROOT, child_environment, load_settings
+from bot.ops.launcher import free_port
 from tests.conftest import NOW, TODAY
 from tests.staff.console_helpers import Client, admin_client, running_console
 
@@ -66,7 +66,7 @@ def door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Door]:
         device_events_per_minute=PER_MINUTE, device_check_every_s=0.3))
     log = folder / "devices.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "devices"], cwd=PROJECT_ROOT, env=env,
+        process = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "devices"], cwd=PROJECT_ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     address = f"http://127.0.0.1:{port}/v1/events"
     try:

@@ -5,14 +5,14 @@ import datetime as dt
 import hashlib
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from actions.db.models import Alert, AlertWord, AuditLog, Device, FamilyLink, HandoffRequest, OutboxMessage
 from actions.devices.events import BadEvent, Outcome, handle_event, parse_event
 from actions.devices.registry import BindRefused, authenticate, bind, deactivate
 from actions.devices.silence import tell_silent_devices
 from actions.safety.records import raise_or_join
-from bot.settings import load_settings
+from bot.kernel.settings import load_settings
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.both_databases

@@ -6,8 +6,8 @@ import socket
 import pytest
 import requests
 
-from bot.launcher import Stack, free_port, start_devices
-from bot.settings import child_environment, load_settings
+from bot.kernel.settings import child_environment, load_settings
+from bot.ops.launcher import Stack, free_port, start_devices
 
 
 def test_the_door_settings_default_validate_and_reach_the_door_process() -> None:

@@ -5,10 +5,10 @@ from typing import Iterator
 
 import pytest
 
-from bot.core_client import CoreClient
-from bot.launcher import Stack, start_stack
-from bot.settings import load_settings
-from bot.training import train
+from bot.kernel.core_client import CoreClient
+from bot.kernel.settings import load_settings
+from bot.ops.launcher import Stack, start_stack
+from bot.ops.training import train
 from tests.conftest import NOW, demo_database
 
 SECRET = "e2e-test-secret"

@@ -13,13 +13,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
-from bot.core_client import CoreClient
-from bot.launcher import start_stack
-from bot.settings import load_settings
-from bot.training import current_model
+from bot.kernel.core_client import CoreClient
+from bot.kernel.settings import load_settings
+from bot.ops.launcher import start_stack
+from bot.ops.training import current_model
 from tests.conftest import NOW, TODAY
 from tests.voice.test_kiosk_loop import ScriptedListener
 from voice.kiosk_loop import KioskTiming, Outcome, Utterance, VoiceKiosk

@@ -1,4 +1,4 @@
-"""The real Telegram channel process (`python -m bot.cli telegram`) against the Bot API stand-in."""
+"""The real Telegram channel process (`python -m bot.ops.cli telegram`) against the Bot API stand-in."""
 from __future__ import annotations
 
 import subprocess
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
-from bot.launcher import Stack
-from bot.settings import PROJECT_ROOT, child_environment
+from bot.kernel.settings import PROJECT_ROOT, child_environment
+from bot.ops.launcher import Stack
 from tests.telegram.bot_api_standin import BotApiStandin
 
 
@@ -38,7 +38,7 @@ def start_telegram_process(stack: Stack, api: BotApiStandin, log: Path,
     env["XIAONUAN_CORE_URL"] = stack.rasa_url
     env.update(extra_env or {})
     handle = open(log, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "telegram"], cwd=PROJECT_ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "telegram"], cwd=PROJECT_ROOT, env=env,
                                stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     running = TelegramProcess(api, process, log)
     deadline = time.monotonic() + 60

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from pathlib import Path
 from typing import Iterator, List
 
 import pytest
@@ -16,8 +15,8 @@ from sanic import Sanic
 from sqlalchemy import select
 
 from actions.db.models import Alert, Resident, StaffUser, utcnow
-from bot.metadata import ChannelMetadata
-from bot.settings import PROJECT_ROOT
+from bot.kernel.contract import ChannelMetadata
+from bot.kernel.settings import PROJECT_ROOT
 from bot.staff import auth
 from bot.staff.app import ConsoleServer, build_console
 from voice.screen import Screen, ScreenServer

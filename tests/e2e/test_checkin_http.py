@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.db.models import Alert, Checkin
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import ChannelMetadata
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import delete, select
 
 from actions.db.models import Alert, AuditLog, NotUnderstoodTurn, StaffSession, StaffUser
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import ChannelMetadata
 from bot.staff import auth
 from bot.staff.app import ConsoleServer, build_console
 

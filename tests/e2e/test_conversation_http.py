@@ -9,8 +9,7 @@ import requests
 from sqlalchemy import func, select, text
 
 from actions.db.models import Alert, AlertWord, AuditLog, HandoffRequest, MealBooking, Resident, ServiceBooking
-from bot.core_client import SECRET_HEADER, WEBHOOK_PATH
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import SECRET_HEADER, WEBHOOK_PATH, ChannelMetadata
 
 pytestmark = pytest.mark.e2e
 
@@ -206,8 +205,8 @@ def test_an_empty_or_overlong_answer_inside_a_form_is_not_a_wrong_answer(client,
     sender = _sender("kiosk-community")
     assert "叫什么名字" in client.send(sender, "你好", COMMUNITY).text
     for _ in range(4):  # more than the three wrong names after which the kiosk gives up
-        for text in ("", "好" * 3000):
-            turn = client.send(sender, text, COMMUNITY)
+        for words in ("", "好" * 3000):
+            turn = client.send(sender, words, COMMUNITY)
             assert "没找到" not in turn.text and "先不登记" not in turn.text
             assert ("没听到" in turn.text or "说短一点" in turn.text) and "请问您叫什么名字" in turn.text
     assert "最后四位" in client.send(sender, "我叫王建国", COMMUNITY).text

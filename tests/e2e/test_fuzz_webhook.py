@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from actions.db.models import Alert
-from bot.core_client import SECRET_HEADER, WEBHOOK_PATH
-from bot.metadata import MAX_ID
+from bot.kernel.contract import MAX_ID, SECRET_HEADER, WEBHOOK_PATH
 from tests.e2e.conftest import SECRET
 from tests.fuzz.rows import grown, row_counts
 

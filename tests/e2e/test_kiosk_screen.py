@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from actions.db.models import Alert
-from bot.settings import load_settings
+from bot.kernel.settings import load_settings
 from tests.voice.test_kiosk_loop import ScriptedListener
 from voice.kiosk_loop import KioskTiming, VoiceKiosk
 from voice.screen import Screen, ScreenServer

@@ -12,8 +12,8 @@ from actions.db.models import MealBooking, MealSitting
 from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.rules import load_rules
-from bot.metadata import ChannelMetadata
-from bot.settings import PROJECT_ROOT
+from bot.kernel.contract import ChannelMetadata
+from bot.kernel.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bot.settings import PROJECT_ROOT, child_environment, load_settings
+from bot.kernel.settings import PROJECT_ROOT, child_environment, load_settings
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ from actions.db.models import Resident
 from actions.outbox import deliver_pending
 from actions.policies.knowledge import load_knowledge
 from actions.policies.notices import queue_notices
-from bot.metadata import ChannelMetadata
-from bot.outbox_worker import default_receivers
-from bot.settings import PROJECT_ROOT
+from bot.kernel.contract import ChannelMetadata
+from bot.kernel.settings import PROJECT_ROOT
+from bot.workers.outbox import default_receivers
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.e2e

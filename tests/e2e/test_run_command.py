@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import select
 
 from actions.db.models import AuditLog, FamilyMember, OutboxMessage
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
-from bot.launcher import free_port
-from bot.settings import PROJECT_ROOT, child_environment, load_settings
+from bot.kernel.settings import PROJECT_ROOT, child_environment, load_settings
+from bot.ops.launcher import free_port
 from tests.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.e2e
@@ -62,7 +62,7 @@ def _start_run(tmp_path: Path, console: int) -> subprocess.Popen:
                 "XIAONUAN_SCREEN_PORT": str(free_port("127.0.0.1")), "XIAONUAN_RASA_PORT": "0",
                 "XIAONUAN_DEVICES_PORT": str(free_port("127.0.0.1")),
                 "XIAONUAN_ACTIONS_PORT": "0"})
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=PROJECT_ROOT, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "run"], cwd=PROJECT_ROOT, env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
 

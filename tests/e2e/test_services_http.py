@@ -15,9 +15,9 @@ from actions.services.booking import ServiceRequest, book_service
 from actions.services.catalogue import load_catalogue
 from actions.services.lifecycle import change_status
 from actions.services.slots import ServiceChoice
-from bot.metadata import ChannelMetadata
-from bot.outbox_worker import default_receivers
-from bot.settings import PROJECT_ROOT
+from bot.kernel.contract import ChannelMetadata
+from bot.kernel.settings import PROJECT_ROOT
+from bot.workers.outbox import default_receivers
 from tests.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.e2e

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from actions.db.models import AlertResponse, FamilyLink, FamilyMember, LinkCode, MealBooking, OutboxMessage, utcnow
 from actions.linking import issue_code
-from bot.metadata import ChannelMetadata
-from bot.settings import PROJECT_ROOT
+from bot.kernel.contract import ChannelMetadata
+from bot.kernel.settings import PROJECT_ROOT
 from tests.e2e.telegram_process import TelegramProcess, start_telegram_process
 from tests.telegram.bot_api_standin import ApiCall, BotApiStandin
 
@@ -86,7 +86,7 @@ def test_start_explains_and_asks_for_the_code(telegram) -> None:
 
 def test_linking_with_the_staff_code_wrong_and_expired_codes(telegram, stack, db) -> None:
     api, chat = telegram.api, new_chat()
-    issued = subprocess.run([sys.executable, "-m", "bot.cli", "link-code", "--resident", "3"], cwd=PROJECT_ROOT,
+    issued = subprocess.run([sys.executable, "-m", "bot.ops.cli", "link-code", "--resident", "3"], cwd=PROJECT_ROOT,
                             env={**os.environ, "DATABASE_URL": stack.settings.database_url},
                             capture_output=True, text=True, timeout=60)
     assert issued.returncode == 0, issued.stderr
@@ -203,9 +203,9 @@ def test_an_unlinked_chat_may_ask_policies_but_not_book(telegram) -> None:
 
 def test_bad_input_gets_a_polite_answer(telegram) -> None:
     api, chat = telegram.api, new_chat()
-    for update in (api.sticker_update(chat), api.photo_update(chat), api.location_update(chat)):
+    for sent in (api.sticker_update(chat), api.photo_update(chat), api.location_update(chat)):
         since = time.monotonic()
-        api.push_update(update)
+        api.push_update(sent)
         api.wait_for(lambda c, s=since: _to(chat, s)(c) and "文字和语音" in (c.text or ""), 10)
     since = time.monotonic()
     api.push_update(api.edited_text_update(chat, "改成后天"))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram import WEBHOOK_PATH, serve
-from bot.launcher import free_port
+from bot.ops.launcher import free_port
+from bot.telegram.app import WEBHOOK_PATH, serve
 from tests.telegram.bot_api_standin import BotApiStandin
 
 pytestmark = pytest.mark.e2e
@@ -66,5 +66,5 @@ def _wait_until_listening(port: int, timeout: float) -> None:
             return
         except OSError:
             if time.monotonic() > deadline:
-                raise AssertionError(f"the webhook server did not listen on port {port} within {timeout}s")
+                raise AssertionError(f"the webhook server did not listen on port {port} within {timeout}s") from None
             time.sleep(0.05)

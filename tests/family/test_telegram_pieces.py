@@ -1,5 +1,5 @@
 """Small pieces of the Telegram adapter: flood guard, buttons, long texts, who the core hears."""
-from bot.core_client import Button
+from bot.kernel.core_client import Button
 from bot.telegram.chats import ChatState
 from bot.telegram.flood import FloodGuard
 from bot.telegram.handlers import metadata_for, sender_id, split_text

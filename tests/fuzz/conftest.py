@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from actions import runtime
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
 from tests.conftest import NOW, PG_TEMPLATE, TODAY
 

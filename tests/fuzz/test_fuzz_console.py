@@ -20,12 +20,11 @@ from actions.db.models import Alert, HandoffRequest, NotUnderstoodTurn, StaffUse
 from actions.services.booking import ServiceRequest, book_service
 from actions.services.catalogue import load_catalogue
 from actions.services.slots import ServiceChoice
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 from tests.fuzz.rows import grown, row_counts
 from tests.staff.console_helpers import Client, admin_client, csrf_of, running_console, staff_client
 from tests.staff.test_conversations import Core, district
-
 
 # Every test twice: on SQLite and on PostgreSQL, which refuses what SQLite lets through (NUL, ids over 2**31).
 pytestmark = pytest.mark.parametrize("fuzz_database", ["sqlite", "postgresql"], indirect=True, scope="module")
@@ -179,7 +178,8 @@ POSTS = [
     "/login", "/logout", "/password", "/residents/new", "/residents/1", "/residents/1/link-code",
     "/today/visits/1/confirm", "/today/visits/1/done", "/today/visits/1/cancel", "/today/handoffs/1/called-back",
     "/not-understood/1", "/not-understood/export", "/admin/staff", "/admin/staff/1/reset",
-    "/alerts/1/acknowledge", "/alerts/1/arrive", "/alerts/1/resolve", "/today/follow-ups/1/done", "/residents/1/devices", "/residents/1/devices/1/deactivate",
+    "/alerts/1/acknowledge", "/alerts/1/arrive", "/alerts/1/resolve", "/today/follow-ups/1/done", "/residents/1/devices",
+    "/residents/1/devices/1/deactivate",
 ]
 CONTENT_TYPES = [
     None, "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=gbk",

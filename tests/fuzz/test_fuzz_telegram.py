@@ -27,10 +27,10 @@ from telegram.ext import Application
 
 from actions.db.models import Alert, FamilyMember
 from actions.linking import issue_code, looks_like_code
-from bot.channels.telegram import build_application
-from bot.core_client import CoreClient
-from bot.launcher import free_port
-from bot.settings import load_settings
+from bot.kernel.core_client import CoreClient
+from bot.kernel.settings import load_settings
+from bot.ops.launcher import free_port
+from bot.telegram.app import build_application
 from bot.telegram.handlers import MAX_UPDATE_ID
 from tests.fuzz.rows import grown, row_counts
 from tests.telegram.bot_api_standin import BotApiStandin

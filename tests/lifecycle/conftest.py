@@ -13,8 +13,20 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from sqlalchemy import func, select, text
 
-from actions.db.models import (Alert, AlertResponse, AuditLog, Base, Canteen, FamilyMember, HandoffRequest, MealBooking,
-                               Resident, ServiceBooking, ServiceSlot, ServiceType)
+from actions.db.models import (
+    Alert,
+    AlertResponse,
+    AuditLog,
+    Base,
+    Canteen,
+    FamilyMember,
+    HandoffRequest,
+    MealBooking,
+    Resident,
+    ServiceBooking,
+    ServiceSlot,
+    ServiceType,
+)
 from tests.rasa_trackers import TrackerWriter
 
 ZONE = ZoneInfo("Asia/Shanghai")

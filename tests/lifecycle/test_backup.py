@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import AuditLog, Resident
-from bot.cli import main
 from actions.db.schema import BASELINE, run_revisions
 from actions.db.session import make_engine
-from bot.lifecycle.backup import backup_sqlite
+from bot.ops.cli import main
+from bot.ops.lifecycle.backup import backup_sqlite
 from tests.lifecycle.conftest import Core, district, old_records
 
 STAMP = "20261123-080000"  # the frozen clock
@@ -267,7 +267,7 @@ def test_a_database_in_a_shared_folder_leaves_the_folder_open_to_others(tmp_path
     import os
     import stat
 
-    from bot.private_files import private_file
+    from bot.kernel.private_files import private_file
 
     shared = tmp_path / "shared"
     shared.mkdir()

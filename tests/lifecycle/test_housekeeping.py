@@ -9,9 +9,21 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from actions.db.models import (AuditLog, Base, ChannelDelivery, FamilyMember, LinkAttempt, LinkCode, OutboxMessage, Resident,
-                               ResidentMessage, StaffSession, StaffUser, TelegramUpdate)
-from bot.lifecycle.housekeeping import prune_records
+from actions.db.models import (
+    AuditLog,
+    Base,
+    ChannelDelivery,
+    FamilyMember,
+    LinkAttempt,
+    LinkCode,
+    OutboxMessage,
+    Resident,
+    ResidentMessage,
+    StaffSession,
+    StaffUser,
+    TelegramUpdate,
+)
+from bot.ops.lifecycle.housekeeping import prune_records
 from tests.conftest import NOW
 from tests.lifecycle.conftest import old_records, row_counts
 

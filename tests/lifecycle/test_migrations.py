@@ -14,8 +14,7 @@ from sqlalchemy.engine import Engine
 
 from actions.db import schema
 from actions.db.models import Alert, Base, Resident
-from actions.db.schema import (BASELINE, SchemaOutdated, SchemaTooNew, create_schema, head_revision, run_revisions,
-                               schema_status, upgrade_schema)
+from actions.db.schema import BASELINE, SchemaOutdated, SchemaTooNew, create_schema, head_revision, run_revisions, schema_status, upgrade_schema
 from actions.db.session import make_engine, session_factory
 
 pytestmark = pytest.mark.both_databases
@@ -209,7 +208,7 @@ def test_a_database_a_newer_version_made_is_refused(empty) -> None:
 def test_xiaonuan_migrate_backs_up_then_upgrades_and_audits(empty, database_url, tmp_path, monkeypatch,
                                                             capsys) -> None:
     from actions.db.models import AuditLog
-    from bot.cli import main
+    from bot.ops.cli import main
 
     before = first_release_database(empty)
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -223,7 +222,7 @@ def test_xiaonuan_migrate_backs_up_then_upgrades_and_audits(empty, database_url,
         in said
     assert copy.stat().st_size > 10_000 and copy.stat().st_mode & 0o077 == 0
     if database_url.startswith("sqlite"):
-        from bot.lifecycle.backup import check_backup
+        from bot.ops.lifecycle.backup import check_backup
 
         assert check_backup(copy).rows["residents"] == 2, "the copy is the old database, rows and all"
     assert read_every_table(empty, before) == before
@@ -235,7 +234,7 @@ def test_xiaonuan_migrate_backs_up_then_upgrades_and_audits(empty, database_url,
 
 def test_make_runs_seed_step_upgrades_an_older_database_first(tmp_path, monkeypatch, capsys) -> None:
     from actions.db.seed import seed_demo_data
-    from bot.cli import main
+    from bot.ops.cli import main
     from tests.conftest import TODAY
 
     url = f"sqlite:///{tmp_path / 'xiaonuan.db'}"

@@ -8,7 +8,7 @@ from rasa.shared.core.events import SessionStarted
 from sqlalchemy import delete, select, text
 
 from actions.db.models import AuditLog, ConversationSummary, NotUnderstoodTurn, SummaryCursor
-from bot.lifecycle.purge import purge_conversations
+from bot.ops.lifecycle.purge import purge_conversations
 from bot.staff.conversation_list import ListFilters, conversation_page
 from bot.staff.summaries import refresh_summaries
 from bot.staff.transcript import load_transcript

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from bot.cli import main
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
+from bot.ops.cli import main
 from bot.staff.summaries import refresh_summaries
 from tests.lifecycle.conftest import district, event_count, row_counts
 from tests.lifecycle.test_housekeeping import left, working_records
@@ -74,7 +74,7 @@ def test_conversations_in_another_database_are_not_purged_by_halves(sessions, tm
 
 def test_the_installed_command_runs(core, sessions, database_url) -> None:
     district(core)
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "purge", "--dry-run"], cwd=PROJECT_ROOT,
+    done = subprocess.run([sys.executable, "-m", "bot.ops.cli", "purge", "--dry-run"], cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=120,
                           env={"DATABASE_URL": database_url, "XIAONUAN_NOW": "2026-11-23T08:00", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr

@@ -6,7 +6,7 @@ from typing import List
 
 import pytest
 
-from bot.cli import main
+from bot.ops.cli import main
 from tests.lifecycle.conftest import district
 from tests.staff.console_helpers import admin_client, running_console
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from actions.db.models import AuditLog
 from actions.db.session import make_engine, session_factory
-from bot.lifecycle.retention_worker import RetentionWorker, apply_retention
-from bot.settings import load_settings
+from bot.kernel.settings import load_settings
+from bot.ops.lifecycle.retention_worker import RetentionWorker, apply_retention
 from tests.lifecycle.conftest import district, senders
 from tests.lifecycle.test_housekeeping import left, working_records
 

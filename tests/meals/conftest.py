@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from actions.db.models import Canteen, MealSitting
 from actions.meals.rules import MealRules, load_rules
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 HOME = 1  # 幸福里幸福食堂: breakfast, lunch, dinner, every day
 OTHER = 2  # 康乐苑助餐点: lunch and dinner, closed on Sundays

@@ -6,7 +6,7 @@ import pytest
 from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.kitchen import format_kitchen_list, kitchen_list
-from bot import cli
+from bot.ops import cli
 from tests.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.both_databases

@@ -6,7 +6,7 @@ import pytest
 
 from actions.meals.pricing import quote
 from actions.meals.rules import RulesError, load_rules, parse_rules
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 
 def test_demo_rules(rules) -> None:

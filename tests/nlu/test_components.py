@@ -3,7 +3,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.components import ChineseTextNormalizer, SafetyNet
+from bot.core.nlu_components import ChineseTextNormalizer, SafetyNet
 
 
 def _classified(text: str, intent: str, confidence: float = 0.9) -> Message:

@@ -1,8 +1,8 @@
 """The emergency safety net finds emergencies in the words seniors and recognisers produce."""
 import pytest
 
-from bot.nlu.emergency_words import match_emergency
-from bot.nlu.text import normalize
+from bot.kernel.contract import normalize
+from bot.kernel.words.emergency import match_emergency
 
 EMERGENCIES = [
     ("救命", "help"), ("救命啊快来人", "help"), ("就命啊", "help"), ("救 命", "help"),

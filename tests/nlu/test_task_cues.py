@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.task_cues import TaskCues, load_service_words, yes_inside
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
+from bot.kernel.words.task_cues import TaskCues, load_service_words, yes_inside
 
 
 @pytest.fixture(scope="module")

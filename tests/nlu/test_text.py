@@ -1,7 +1,7 @@
 """Normalisation of recognised speech and typed text, and unusable input."""
 import pytest
 
-from bot.nlu.text import InputProblem, input_problem, normalize
+from bot.kernel.contract import InputProblem, input_problem, normalize
 
 
 @pytest.mark.parametrize("raw,clean", [

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.policies.knowledge import (
-    DETAIL_KEYS, EligibilityRule, KnowledgeBase, KnowledgeError, load_knowledge, parse_item)
-from bot.settings import PROJECT_ROOT
+from actions.policies.knowledge import DETAIL_KEYS, EligibilityRule, KnowledgeBase, KnowledgeError, load_knowledge, parse_item
+from bot.kernel.settings import PROJECT_ROOT
 
 FOLDER = PROJECT_ROOT / "data" / "policies"
 

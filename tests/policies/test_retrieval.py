@@ -7,7 +7,7 @@ import yaml
 
 from actions.policies.knowledge import load_knowledge
 from actions.policies.retrieval import PolicyIndex
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 SET = Path(__file__).parent / "retrieval_set.yml"
 REQUIRED_TOP1 = 0.90

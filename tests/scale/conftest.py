@@ -9,15 +9,15 @@ from typing import Iterator
 
 import pytest
 
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
-from bot.core_client import CoreClient
-from bot.launcher import Stack, start_stack
-from bot.settings import load_settings
-from bot.throwaway_servers import ThrowawayPostgres
-from bot.training import train
+from bot.kernel.core_client import CoreClient
+from bot.kernel.settings import load_settings
+from bot.ops.launcher import Stack, start_stack
+from bot.ops.training import train
 from tests.conftest import NOW, TODAY
+from tests.support.servers import ThrowawayPostgres
 
 SECRET = "scale-test-secret"
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,9 @@ import requests
 from sqlalchemy import func, select
 
 from actions.db.models import MealBooking
-from bot.channels.secure_rest import NO_ANSWER
-from bot.core_client import HEALTH_PATH, CoreUnavailable
+from bot.core.rest_channel import NO_ANSWER
+from bot.kernel.contract import HEALTH_PATH
+from bot.kernel.core_client import CoreUnavailable
 from tests.scale.test_replicas import kiosk, user_events
 
 pytestmark = pytest.mark.e2e

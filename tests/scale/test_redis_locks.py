@@ -8,8 +8,8 @@ import uuid
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.launcher import lock_store_config
-from bot.redis_locks import AtomicRedisLockStore
+from bot.core.redis_locks import AtomicRedisLockStore
+from bot.ops.launcher import lock_store_config
 
 
 def stores(redis_server, count: int) -> list:

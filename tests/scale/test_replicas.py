@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from actions.db.models import MealBooking
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import ChannelMetadata
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.e2e

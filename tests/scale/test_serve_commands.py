@@ -12,10 +12,11 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.core_client import HEALTH_PATH, CoreClient
-from bot.launcher import ACTION_TOKEN_HEADER, free_port
-from bot.settings import PROJECT_ROOT
-from bot.training import train
+from bot.kernel.contract import HEALTH_PATH
+from bot.kernel.core_client import CoreClient
+from bot.kernel.settings import PROJECT_ROOT
+from bot.ops.launcher import ACTION_TOKEN_HEADER, free_port
+from bot.ops.training import train
 from tests.conftest import NOW
 from tests.scale.test_replicas import kiosk
 
@@ -25,7 +26,7 @@ ACTION_TOKEN = "serve-test-action-token"
 
 
 def _xiaonuan(*args: str, env: dict, log) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=PROJECT_ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "bot.ops.cli", *args], cwd=PROJECT_ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -44,7 +45,7 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 180, headers: di
 
 def test_the_action_server_refuses_to_start_without_a_token(tmp_path) -> None:
     env = {**os.environ, "XIAONUAN_ACTION_TOKEN": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "actions", "--port", "0"], cwd=PROJECT_ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot.ops.cli", "actions", "--port", "0"], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "XIAONUAN_ACTION_TOKEN" in done.stderr
 
@@ -52,7 +53,7 @@ def test_the_action_server_refuses_to_start_without_a_token(tmp_path) -> None:
 def test_core_refuses_to_be_a_replica_without_redis_and_postgres(tmp_path) -> None:
     env = {**os.environ, "XIAONUAN_CHANNEL_SECRET": SECRET, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
            "REDIS_URL": ""}
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "core", "--replica"], cwd=PROJECT_ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot.ops.cli", "core", "--replica"], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "REDIS_URL" in done.stderr and "PostgreSQL" in done.stderr

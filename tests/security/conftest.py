@@ -11,14 +11,14 @@ from typing import Iterator
 import pytest
 from sanic import Sanic
 
-from actions.db.seed import seed_demo_data
 from actions.db.schema import create_schema
+from actions.db.seed import seed_demo_data
 from actions.db.session import make_engine, session_factory
-from bot.core_client import CoreClient
-from bot.launcher import Stack, start_stack
-from bot.settings import load_settings
+from bot.kernel.core_client import CoreClient
+from bot.kernel.settings import load_settings
+from bot.ops.launcher import Stack, start_stack
+from bot.ops.training import train
 from bot.staff.app import ConsoleServer, build_console
-from bot.training import train
 from tests.conftest import NOW, TODAY
 
 SECRET = "security-test-secret"

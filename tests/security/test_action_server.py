@@ -11,8 +11,8 @@ import requests
 from sqlalchemy import func, select
 
 from actions.db.models import Alert, LinkCode
-from bot.launcher import ACTION_TOKEN_HEADER
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import ChannelMetadata
+from bot.ops.launcher import ACTION_TOKEN_HEADER
 
 pytestmark = pytest.mark.e2e
 

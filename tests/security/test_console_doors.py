@@ -113,7 +113,7 @@ def test_unknown_and_real_accounts_answer_in_about_the_same_time(console, db) ->
 def test_failures_give_a_short_doubling_wait_not_a_15_minute_wall(console, db) -> None:
     name = _account(db, "lock-pass-of-mine-1")
     http = requests.Session()
-    for attempt in range(5):
+    for _attempt in range(5):
         csrf = csrf_of(http.get(console.url + "/login", timeout=30).text)
         answer = http.post(console.url + "/login", data={"username": name, "password": "wrong", "csrf": csrf},
                            timeout=30)
@@ -129,7 +129,7 @@ def test_guesses_from_the_same_address_do_not_keep_the_owner_out(console, db) ->
     assert _signed_in(console, owner)
     owner.post(console.url + "/logout", data={"csrf": _csrf(console, owner, "/today")}, timeout=30)
     attacker = requests.Session()
-    for attempt in range(6):
+    for _attempt in range(6):
         csrf = csrf_of(attacker.get(console.url + "/login", timeout=30).text)
         answer = attacker.post(console.url + "/login", data={"username": name, "password": "wrong", "csrf": csrf},
                                timeout=30)

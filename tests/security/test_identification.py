@@ -10,8 +10,7 @@ import requests
 from sqlalchemy import func, select
 
 from actions.db.models import Alert, AuditLog, HandoffRequest, LinkCode
-from bot.core_client import WEBHOOK_PATH
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import WEBHOOK_PATH, ChannelMetadata
 
 pytestmark = pytest.mark.e2e
 
@@ -119,7 +118,7 @@ def test_failures_at_one_kiosk_lock_that_kiosk(client, db, stack) -> None:
     names = iter(["王小明", "李大伟", "陈美玲", "周建华", "吴秀芳", "郑国强", "孙丽娟", "马德胜", "朱海涛", "胡文军",
                   "林志强", "黄淑珍"])
     answer = ""
-    for attempt in range(limit):
+    for _attempt in range(limit):
         sender = _sender("kiosk-community")
         client.send(sender, "你好", kiosk)
         client.send(sender, next(names), kiosk)

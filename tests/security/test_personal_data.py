@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from actions.db.models import Alert
-from bot.lifecycle.backup import backup_sqlite
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import ChannelMetadata
+from bot.ops.lifecycle.backup import backup_sqlite
 from tests.security.test_console_doors import FULL, SAID, _account, _log_in
 
 pytestmark = pytest.mark.e2e

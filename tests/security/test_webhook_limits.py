@@ -9,8 +9,7 @@ import requests
 from sqlalchemy import func, select
 
 from actions.db.models import Alert
-from bot.core_client import WEBHOOK_PATH
-from bot.metadata import ChannelMetadata
+from bot.kernel.contract import WEBHOOK_PATH, ChannelMetadata
 from tests.security.conftest import ANONYMOUS, PER_SENDER
 
 pytestmark = pytest.mark.e2e

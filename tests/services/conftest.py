@@ -8,7 +8,7 @@ import pytest
 from actions.services.booking import ServiceRequest, book_service
 from actions.services.catalogue import Catalogue, load_catalogue
 from actions.services.slots import ServiceChoice
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 from tests.conftest import NOW
 
 

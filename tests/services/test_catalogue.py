@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actions.services.catalogue import HALF_DAYS, CatalogueError, load_catalogue, parse_catalogue
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 
 DEMO = PROJECT_ROOT / "data" / "services.yml"
 MONDAY, SATURDAY, SUNDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 28), dt.date(2026, 11, 29)

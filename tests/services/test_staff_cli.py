@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.db.models import ServiceBooking
-from bot import cli
+from bot.ops import cli
 from tests.services.conftest import TUESDAY, book
 
 pytestmark = pytest.mark.both_databases

@@ -10,7 +10,7 @@ from sanic import Sanic
 from sqlalchemy import select
 
 from actions.db.models import StaffUser
-from bot.settings import load_settings
+from bot.kernel.settings import load_settings
 from bot.staff import auth
 from bot.staff.app import ConsoleServer, build_console
 

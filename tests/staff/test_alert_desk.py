@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from actions.clock import utc_now
 from actions.db.models import Alert, AuditLog, FollowUpVisit, StaffNotice
 from actions.safety.ladder import escalate
-from bot.settings import load_settings
+from bot.kernel.clock import utc_now
+from bot.kernel.settings import load_settings
 from tests.staff.console_helpers import running_console, staff_actor, staff_client
 
 pytestmark = pytest.mark.both_databases

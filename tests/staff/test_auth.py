@@ -32,7 +32,7 @@ def test_five_failures_make_that_source_wait_with_backoff_not_the_owner(sessions
     _, password = auth.ensure_first_admin(sessions)
     throttle = auth.LoginThrottle()
     now = utcnow()
-    for attempt in range(4):
+    for _attempt in range(4):
         with pytest.raises(auth.LoginRefused, match="不对"):
             auth.log_in(sessions, "admin", "wrong", now, source="10.0.0.9", throttle=throttle)
     with pytest.raises(auth.LoginRefused, match="锁定.*30秒"):
@@ -52,7 +52,7 @@ def test_the_wait_doubles_and_is_at_most_15_minutes(sessions) -> None:
     throttle = auth.LoginThrottle()
     now = utcnow()
     waits = []
-    for attempt in range(12):
+    for _attempt in range(12):
         until = throttle.failed("admin", "x", now)
         waits.append(None if until is None else (until - now).total_seconds())
     assert waits[:4] == [None] * 4 and waits[4:8] == [30, 60, 120, 240] and waits[-1] == 15 * 60
@@ -78,7 +78,7 @@ def test_a_known_browser_is_not_kept_out_by_guesses_from_the_same_address(sessio
     now = utcnow()
     auth.log_in(sessions, "admin", password, now, source="127.0.0.1", throttle=throttle)
     device = auth.device_cookie(sessions, "admin")
-    for attempt in range(auth.ACCOUNT_FAILURES + 5):  # enough to make the account itself wait
+    for _attempt in range(auth.ACCOUNT_FAILURES + 5):  # enough to make the account itself wait
         with pytest.raises(auth.LoginRefused):
             auth.log_in(sessions, "admin", "wrong", now, source="127.0.0.1", throttle=throttle)
     with pytest.raises(auth.LoginRefused, match="锁定"):  # without the cookie: the wait
@@ -98,7 +98,7 @@ def test_a_known_browser_waits_for_its_own_failures_and_a_new_password_voids_its
     now = utcnow()
     device = auth.device_cookie(sessions, "admin")
     assert auth.trusted_device(sessions, "admin", device) and not auth.trusted_device(sessions, "nobody", device)
-    for attempt in range(auth.MAX_FAILED_LOGINS):
+    for _attempt in range(auth.MAX_FAILED_LOGINS):
         with pytest.raises(auth.LoginRefused):
             auth.log_in(sessions, "admin", "wrong", now, source="127.0.0.1", throttle=throttle, device=device)
     with pytest.raises(auth.LoginRefused, match="锁定"):

@@ -64,7 +64,8 @@ def test_staff_see_last_seen_and_battery_and_can_deactivate(admin, sessions) -> 
         device.last_seen_at, device.last_battery, device.last_event = dt.datetime(2026, 11, 23, 0, 5), 12, "low_battery"
         device.silent_notified_at = dt.datetime(2026, 11, 23, 3, 0)
         session.add(HandoffRequest(resident_id=1, sender_id="device:BTN-100", channel="device",
-                                   reason="device_low_battery", last_text="一键呼叫器（床头按钮，编号 BTN-100）电量低，剩余12%，请提醒充电或换电池。"))
+                                   reason="device_low_battery",
+                                   last_text="一键呼叫器（床头按钮，编号 BTN-100）电量低，剩余12%，请提醒充电或换电池。"))
         pk = device.id
     page = admin.get("/residents/1")
     assert "最后消息 11-23 08:05" in page.text and '电量 <span class="error">12%</span>' in page.text

@@ -9,7 +9,7 @@ from actions.db.models import MealBooking, NotUnderstoodTurn, ServiceBooking, Se
 from actions.meals.availability import MealChoice
 from actions.meals.booking import MealRequest, book
 from actions.meals.rules import load_rules
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 from tests.staff.console_helpers import admin_client, staff_client, table_rows
 

@@ -11,7 +11,7 @@ from actions.meals.rules import load_rules
 from actions.services.booking import ServiceRequest, book_service
 from actions.services.catalogue import load_catalogue
 from actions.services.slots import ServiceChoice
-from bot.settings import PROJECT_ROOT
+from bot.kernel.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 from tests.staff.console_helpers import staff_actor, staff_client, table_rows
 

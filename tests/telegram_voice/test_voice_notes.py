@@ -17,7 +17,7 @@ from typing import Dict, Iterator
 
 import pytest
 
-from bot.settings import Settings
+from bot.kernel.settings import Settings
 from bot.telegram.voice_notes import (
     MESSAGES,
     VoiceNoteError,
@@ -27,7 +27,6 @@ from bot.telegram.voice_notes import (
     ffmpeg_available,
     wav_seconds,
 )
-from voice.recognizer import korean_test_model
 from voice.speech import Voice, has_audio
 
 pytestmark = pytest.mark.timeout(60)

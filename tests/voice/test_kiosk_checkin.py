@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import io
-from typing import List, Optional
+from typing import Optional
 
-from bot.core_client import Reply, Turn
-from bot.settings import load_settings
-from bot.text_kiosk import TextKiosk
+from bot.kernel.core_client import Reply, Turn
+from bot.kernel.settings import load_settings
 from tests.voice.test_kiosk_loop import TIMING, Core, ScriptedListener, Speaker
 from voice.checkin_timer import CHECK_IN_PAYLOAD
 from voice.kiosk_loop import Outcome, Utterance, VoiceKiosk
 from voice.screen import Screen
+from voice.text_kiosk import TextKiosk
 
 QUESTION = "张奶奶，早上好！今天身体怎么样？"
 

@@ -5,15 +5,15 @@ import threading
 from concurrent.futures import Future
 from typing import List
 
-from bot.core_client import Button, Reply, Turn
-from bot.settings import load_settings
+from bot.kernel.core_client import Button, Reply, Turn
+from bot.kernel.settings import load_settings
 from voice.kiosk_loop import (
     NOT_HEARD,
     OFFER_STAFF,
     REMINDER,
     TOO_LONG,
-    Outcome,
     KioskTiming,
+    Outcome,
     Utterance,
     VoiceKiosk,
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
+from bot.kernel.settings import load_settings
 from voice.audio_source import WavFileSource
 from voice.kiosk_loop import Outcome
 from voice.listener import VoskListener, open_listener

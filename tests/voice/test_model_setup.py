@@ -78,7 +78,7 @@ def test_an_archive_without_a_model_is_refused(server, tmp_path) -> None:
 
 
 def test_the_official_archive_is_checked_by_default() -> None:
-    from bot.settings import load_settings
+    from bot.kernel.settings import load_settings
     from voice.model_setup import OFFICIAL_BYTES
 
     settings = load_settings({})

@@ -10,8 +10,7 @@ from sanic.request import Request
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from actions.db.models import (Alert, AlertEscalation, AlertResponse, AlertWord, FamilyLink, FamilyMember, Resident,
-                               StaffNotice, StaffUser)
+from actions.db.models import Alert, AlertEscalation, AlertResponse, AlertWord, FamilyLink, FamilyMember, Resident, StaffNotice, StaffUser
 from actions.safety.ladder import EVERYONE, RUNG_NAMES, community_phones
 from bot.staff.alert_steps import DONE, OUTCOMES, StepForm, refusal, take_step
 from bot.staff.app import Console

@@ -11,6 +11,7 @@ from bot.staff import resident_data as data
 from bot.staff.app import Console
 from bot.staff.views.residents import resident_page
 
+
 def register(console: Console) -> None:
     app = console.app
 

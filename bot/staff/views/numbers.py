@@ -7,9 +7,9 @@ import asyncio
 from sanic import response
 from sanic.request import Request
 
-from actions.clock import local_today
+from bot.kernel.clock import local_today
+from bot.staff.alert_stats import TSA_60S, TSA_180S, seconds_text, share_text, weekly
 from bot.staff.app import Console
-from bot.staff.alert_stats import TSA_180S, TSA_60S, seconds_text, share_text, weekly
 from bot.staff.charts import bar_chart, share_chart
 from bot.staff.stats import daily
 

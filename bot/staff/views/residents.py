@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 from sanic import response
 from sanic.request import Request
 
-from actions.clock import local_today
+from bot.kernel.clock import local_today
 from bot.staff import checkin_data, device_data
 from bot.staff import resident_data as data
 from bot.staff.app import Console

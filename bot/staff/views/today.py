@@ -14,11 +14,11 @@ from typing import Dict, List, Optional, Tuple
 from sanic import response
 from sanic.request import Request
 
-from actions.clock import local_today
 from actions.db.models import ServiceBooking
 from actions.meals.kitchen import format_kitchen_list, kitchen_list
 from actions.services.catalogue import load_catalogue
 from actions.services.lifecycle import TransitionRefused, change_status
+from bot.kernel.clock import local_today
 from bot.staff.app import Console
 from bot.staff.day_work import VISIT_STATUS, handoffs_open, mark_called_back, visits_on
 from bot.staff.followups import follow_ups_due, mark_done

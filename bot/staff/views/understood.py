@@ -6,7 +6,7 @@ import asyncio
 from sanic import response
 from sanic.request import Request
 
-from actions.clock import local_now
+from bot.kernel.clock import local_now
 from bot.staff.app import Console
 from bot.staff.training_export import export_labelled
 from bot.staff.understood_queue import counts, intent_choices, label_turn, queue_page, skip_turn

@@ -1,0 +1,31 @@
+"""The community's local time: cut-offs, "today" and "tomorrow" all mean local time."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.kernel.settings import Settings
+
+
+def local_now(settings: Settings) -> dt.datetime:
+    """Local wall-clock time without tzinfo (a frozen time from settings when one is set)."""
+    if settings.fixed_now:
+        return dt.datetime.fromisoformat(settings.fixed_now).replace(tzinfo=None)
+    return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+
+
+def local_today(settings: Settings) -> dt.date:
+    return local_now(settings).date()
+
+
+def utc_now(settings: Settings) -> dt.datetime:
+    """The settings' "now" as naive UTC, the way the database stores times (frozen with XIAONUAN_NOW)."""
+    aware = local_now(settings).replace(tzinfo=ZoneInfo(settings.timezone))
+    return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def to_local(settings: Settings, stored: "dt.datetime | None") -> "dt.datetime | None":
+    """A naive UTC time from the database as naive local time (None stays None)."""
+    if stored is None:
+        return None
+    return stored.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
