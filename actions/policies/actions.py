@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.guarded import GuardedAction
 from actions import runtime
+from actions.bookings.price_asked import price_of_booking_just_made
 from actions.clock import local_today
 from actions.context import task_context, who_for
 from actions.db.models import Resident
@@ -123,6 +124,11 @@ class ActionAnswerPolicy(GuardedAction):
         item, close = find(knowledge, index, tracker)
         settings = runtime.settings()
         text = tracker.latest_message.get("text") or ""
+        price = None if _named_in(item, text) else price_of_booking_just_made(tracker)
+        if price:
+            # "要花多少钱", "他半失能，能便宜点不" right after a booking: that booking's price and subsidy.
+            dispatcher.utter_message(text=price)
+            return [SlotSet(OFFERED, False)]
         if asks_what_applies(text) and not _named_in(item, text):
             age, flags, who = person(tracker)
             answer, items = what_applies_answer(knowledge, age, flags, who)
