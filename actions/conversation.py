@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.alerts import open_handoff
+from actions.bookings.price_asked import price_of_booking_just_made
 from actions.db.models import Alert, Resident
 from actions.guarded import GuardedAction
 from actions.inbox import take_unread
@@ -114,6 +115,10 @@ class ActionOutOfScope(GuardedAction):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        price = price_of_booking_just_made(tracker)
+        if price:
+            dispatcher.utter_message(text=price)  # "明天好多钱嘛" right after a booking
+            return []
         if not offer_person_if_stuck(dispatcher, tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
         return []

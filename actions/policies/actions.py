@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
+from actions.bookings.price_asked import price_of_booking_just_made
 from actions.context import task_context, who_for
 from actions.db.models import Resident
 from actions.guarded import GuardedAction
@@ -26,6 +27,7 @@ from actions.policies.answers import (
 from actions.policies.context import knowledge_and_index
 from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import SOUNDS_ALIKE, Match
+from actions.policies.sentences import best_sentence
 from actions.stuck import offer_person_if_stuck
 from actions.tracker_utils import latest_intent, set_in_previous_answer
 from bot.kernel.clock import local_today
@@ -56,14 +58,29 @@ def find(knowledge: KnowledgeBase, index: Any, tracker: Tracker) -> Tuple[Option
     matches = index.search(topic + text if topic else text)
     matches = [m for m in matches if m.score >= FOUND]
     if not matches:
-        current = tracker.get_slot("policy_id")
-        if current and (detail_asked(text, follow_up=True) or asks_eligibility(text, parse_age(text))):
-            return knowledge.by_id(current), []  # "要带什么材料？" / "我也能领吗" about the item just discussed
+        current = _current_item(knowledge, tracker)
+        if current is not None and is_follow_up(knowledge, current, text):
+            return current, []  # "要带什么材料？" / "我也能领吗" / "能取现金不" about the item just discussed
         return None, []
     close = [m for m in matches if matches[0].score - m.score < CLOSE]
     if len(close) > 1:
         return None, close[:3]
     return matches[0].item, []
+
+
+def _current_item(knowledge: KnowledgeBase, tracker: Tracker) -> Optional[PolicyItem]:
+    """The item just discussed, if it is still in the knowledge base."""
+    current = tracker.get_slot("policy_id")
+    try:
+        return knowledge.by_id(current) if current else None
+    except KeyError:
+        return None
+
+
+def is_follow_up(knowledge: KnowledgeBase, item: PolicyItem, text: str) -> bool:
+    """A question about this item: a detail, whether one qualifies, or something one of its sentences says."""
+    return bool(detail_asked(text, follow_up=True) or asks_eligibility(text, parse_age(text))
+                or best_sentence(item, text, knowledge))
 
 
 def _named_in(item: Optional[PolicyItem], text: str) -> bool:
@@ -108,6 +125,11 @@ class ActionAnswerPolicy(GuardedAction):
         item, close = find(knowledge, index, tracker)
         settings = runtime.settings()
         text = tracker.latest_message.get("text") or ""
+        price = None if _named_in(item, text) else price_of_booking_just_made(tracker)
+        if price:
+            # "要花多少钱", "他半失能，能便宜点不" right after a booking: that booking's price and subsidy.
+            dispatcher.utter_message(text=price)
+            return [SlotSet(OFFERED, False)]
         if asks_what_applies(text) and not _named_in(item, text):
             age, flags, who = person(tracker)
             answer, items = what_applies_answer(knowledge, age, flags, who)
@@ -134,11 +156,17 @@ class ActionAnswerPolicy(GuardedAction):
             keep = tracker.get_slot("policy_id") if len(text) <= FOLLOW_UP_CHARS else None
             return [SlotSet(OFFERED, False), SlotSet("policy_id", keep)]
         age, flags, who = person(tracker)
-        kind = detail_asked(text, follow_up=item.id == tracker.get_slot("policy_id"))
+        follow_up = item.id == tracker.get_slot("policy_id")
+        kind = detail_asked(text, follow_up=follow_up)
+        # A follow-up no detail names ("钱打哪儿", "礼拜天开门不"): the sentence of the item that says it.
+        sentence = best_sentence(item, text, knowledge) if follow_up and not kind else None
         if asks_eligibility(text, parse_age(text)) and item.eligibility:
             dispatcher.utter_message(text=eligibility_answer(knowledge, item, age, flags, who))
         elif kind:
             dispatcher.utter_message(text=detail_answer(item, kind))
+        elif sentence:
+            kind = sentence[0]
+            dispatcher.utter_message(text=f"{item.title}：{sentence[1]}。")
         else:
             dispatcher.utter_message(text=item.summary)
         if tracker.active_loop_name or kind in OFFER_COVERS:
@@ -163,18 +191,15 @@ class ActionPolicyDetails(GuardedAction):
             dispatcher.utter_message(response=idle)
             return [SlotSet(OFFERED, False)]
         text = tracker.latest_message.get("text") or ""
-        if detail_asked(text, follow_up=True) or asks_eligibility(text, parse_age(text)):
-            # "我能领不", "要钱不": a question about the item, though it ends in 不 like a no.
+        knowledge, _ = knowledge_and_index()
+        item = _current_item(knowledge, tracker)
+        if (item is not None and is_follow_up(knowledge, item, text)) or (
+                item is None and (detail_asked(text, follow_up=True) or asks_eligibility(text, parse_age(text)))):
+            # "我能领不", "要钱不", "能取现金不": a question about the item, though it ends in 不 like a no.
             return [SlotSet(OFFERED, False), FollowupAction("action_answer_policy")]
         if latest_intent(tracker) == "deny":
             dispatcher.utter_message(response="utter_policy_no_details")
             return [SlotSet(OFFERED, False)]
-        knowledge, _ = knowledge_and_index()
-        item_id = tracker.get_slot("policy_id")
-        try:
-            item = knowledge.by_id(item_id) if item_id else None
-        except KeyError:
-            item = None
         if item is None:
             dispatcher.utter_message(response="utter_ask_what_task")
             return [SlotSet(OFFERED, False)]

@@ -28,6 +28,9 @@ SOUNDS_ALIKE = 0.95
 MOSTLY_ALIKE = 0.8
 PART_OF_NAME = 0.4  # "康复辅具" is most of "康复辅具租赁": close, but it may be several items
 TEXT_WEIGHT = 0.7
+# Words many names share: a part of a name made only of these names no item ("老年人" of 老年人体检 in
+# "老年人坐公交不要钱吧").
+_COMMON_PART = re.compile(r"老年人|老年|老人|免费|补贴|补助|服务|社区|申请")
 
 
 def _fuzzy(syllable: str) -> str:
@@ -121,8 +124,11 @@ class PolicyIndex:
                 offer(item, SOUNDS_ALIKE + length_bonus, name)
             elif alike >= 0.75 and len(name) >= 4:
                 offer(item, MOSTLY_ALIKE * alike + length_bonus, name)
-            shared = SequenceMatcher(None, name, query, autojunk=False).find_longest_match(
-                0, len(name), 0, len(query)).size
+            block = SequenceMatcher(None, name, query, autojunk=False).find_longest_match(
+                0, len(name), 0, len(query))
+            shared = block.size
+            if len(_COMMON_PART.sub("", name[block.a:block.a + shared])) < 2:
+                continue
             if shared >= 3 and shared / len(name) >= 0.6:
                 offer(item, PART_OF_NAME + 0.4 * shared / len(name), name)
         question = self._weigh(_bigrams(query))
