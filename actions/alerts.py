@@ -84,7 +84,7 @@ class ActionEmergency(GuardedAction):
     def name(self) -> Text:
         return "action_emergency"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # An emergency ends whatever form was going on (rules expect it every time).
         events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         text = tracker.latest_message.get("text") or ""
@@ -147,7 +147,7 @@ class ActionHumanHandoff(GuardedAction):
     def name(self) -> Text:
         return "action_human_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         open_handoff(tracker, reason="asked")
         settings = runtime.settings()
         dispatcher.utter_message(response="utter_handoff", community_phone=settings.community_phone,

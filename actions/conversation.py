@@ -62,7 +62,7 @@ class ActionGreet(GuardedAction):
     def name(self) -> Text:
         return "action_greet"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         rid = resident_id(tracker)
         if rid is not None and tracker.get_slot("actor_role") == "family":
             dispatcher.utter_message(response="utter_greet_family", resident_name=tracker.get_slot("resident_name"))
@@ -101,7 +101,7 @@ class ActionRepeat(GuardedAction):
     def name(self) -> Text:
         return "action_repeat"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not _say_again(dispatcher, tracker):
             dispatcher.utter_message(response="utter_nothing_to_repeat")
         offer_person_if_stuck(dispatcher, tracker)
@@ -114,7 +114,7 @@ class ActionOutOfScope(GuardedAction):
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         price = price_of_booking_just_made(tracker)
         if price:
             dispatcher.utter_message(text=price)  # "明天好多钱嘛" right after a booking
@@ -143,7 +143,7 @@ class ActionSpeakSlower(GuardedAction):
     def name(self) -> Text:
         return "action_speak_slower"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         current = float(tracker.get_slot("speech_rate_factor") or 1.0)
         volume = float(tracker.get_slot("speech_volume") or runtime.settings().speech_volume)
         if current <= MIN_RATE_FACTOR:
@@ -163,7 +163,7 @@ class ActionSpeakLouder(GuardedAction):
     def name(self) -> Text:
         return "action_speak_louder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         rate = float(tracker.get_slot("speech_rate_factor") or 1.0)
         current = float(tracker.get_slot("speech_volume") or runtime.settings().speech_volume)
         if current >= MAX_VOLUME:
@@ -196,7 +196,7 @@ class ActionFallback(GuardedAction):
     def name(self) -> Text:
         return "action_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reason = tracker.latest_message.get("safety_net") or ""
         said = (tracker.latest_message.get("text") or "").strip()
         alert_id = open_alert_here(tracker)

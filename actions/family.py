@@ -32,7 +32,7 @@ class ActionFamilyLinkCode(GuardedAction):
     def name(self) -> Text:
         return "action_family_link_code"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         phone = runtime.settings().community_phone
         rid = resident_id(tracker)
         if tracker.get_slot("actor_role") != "resident" or rid is None:

@@ -7,7 +7,6 @@ say it again, and the log names the cause in one clear line instead of a bare tr
 """
 from __future__ import annotations
 
-import functools
 import logging
 import shutil
 from abc import ABC, abstractmethod
@@ -65,21 +64,17 @@ def _already_told(tracker: Tracker) -> bool:
     return False
 
 
-def _guard(run: Callable[..., Any], keeps_form: bool) -> Callable[..., Any]:
-    @functools.wraps(run)
-    async def guarded(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[Text, Any]) -> List[EventType]:
-        try:
-            return await run(self, dispatcher, tracker, domain)
-        except (DBAPIError, PoolTimeout) as error:
-            logger.error("%s in %s for %s", database_problem(error, runtime.settings().database_url), self.name(),
-                         tracker.sender_id)
-            if not _already_told(tracker):
-                dispatcher.utter_message(response=BUSY, community_phone=runtime.settings().community_phone)
-            return _ask_again(tracker) if keeps_form else []
-
-    guarded.__guarded__ = True  # type: ignore[attr-defined]
-    return guarded
+async def _guarded(action: Any, step: Callable[..., Any], dispatcher: CollectingDispatcher, tracker: Tracker,
+                   domain: Dict[Text, Any], keeps_form: bool) -> List[EventType]:
+    """Run one action's step; a database fault gets a calm answer (and a form asks its question again)."""
+    try:
+        return await step(dispatcher, tracker, domain)
+    except (DBAPIError, PoolTimeout) as error:
+        logger.error("%s in %s for %s", database_problem(error, runtime.settings().database_url), action.name(),
+                     tracker.sender_id)
+        if not _already_told(tracker):
+            dispatcher.utter_message(response=BUSY, community_phone=runtime.settings().community_phone)
+        return _ask_again(tracker) if keeps_form else []
 
 
 def _ask_again(tracker: Tracker) -> List[EventType]:
@@ -100,41 +95,48 @@ UNANSWERABLE = {"input:empty": "utter_input_empty", "input:too_long": "utter_inp
                 "input:hesitation": "utter_input_hesitation"}
 
 
-def _answerable_first(run: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(run)
-    async def checked(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[Text, Any]) -> List[EventType]:
-        problem = UNANSWERABLE.get(str((tracker.latest_message or {}).get("safety_net") or ""))
-        if problem is not None and tracker.get_slot("requested_slot"):
-            dispatcher.utter_message(response=problem)
-            return _ask_again(tracker)
-        return await run(self, dispatcher, tracker, domain)
-
-    return checked
-
-
 class GuardedAction(Action, ABC):
-    """An action whose `run` answers calmly when the database fails (abstract: never registered itself)."""
+    """An action that answers calmly when the database fails (abstract: never registered itself).
+
+    Subclasses write `act`; Rasa calls `run`, defined here, which calls `act` inside the guard.
+    """
 
     @abstractmethod
     def name(self) -> Text:
         """The action's name in the domain."""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        run = cls.__dict__.get("run")
-        if run is not None and not getattr(run, "__guarded__", False):
-            cls.run = _guard(run, keeps_form=False)  # type: ignore[assignment]
+    @abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        """What the action does (the guard around it is `run`)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return await _guarded(self, self.act, dispatcher, tracker, domain, keeps_form=False)
 
 
 class GuardedFormValidation(FormValidationAction, ABC):
-    """A form validator whose slot checks answer calmly when the database fails (abstract)."""
+    """A form validator whose slot checks answer calmly when the database fails (abstract).
+
+    Its `run` (here) asks the same question again for a line that can answer nothing (empty, noise,
+    too long, a pause) when `asks_unanswerable_again`, and otherwise runs Rasa's slot validation,
+    inside the guard.
+    """
+
+    asks_unanswerable_again = True
 
     @abstractmethod
     def name(self) -> Text:
         """The validator's name in the domain (validate_<form>)."""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not getattr(cls.run, "__guarded__", False):
-            cls.run = _guard(_answerable_first(cls.run), keeps_form=True)  # type: ignore[assignment]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return await _guarded(self, self._validate, dispatcher, tracker, domain, keeps_form=True)
+
+    async def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: Dict[Text, Any]) -> List[EventType]:
+        problem = UNANSWERABLE.get(str((tracker.latest_message or {}).get("safety_net") or ""))
+        if self.asks_unanswerable_again and problem is not None and tracker.get_slot("requested_slot"):
+            dispatcher.utter_message(response=problem)
+            return _ask_again(tracker)
+        return await FormValidationAction.run(self, dispatcher, tracker, domain)

@@ -14,7 +14,8 @@ from typing import Iterable, Optional
 from sqlalchemy import func, select
 
 from actions import runtime
-from actions.db.models import AuditLog, HandoffRequest, utcnow
+from actions.db.models import AuditLog, HandoffRequest
+from bot.kernel.clock import utcnow
 
 FAILED = "identify_failed"
 LOCKED = "identify_locked"

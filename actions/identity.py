@@ -28,6 +28,7 @@ from actions.residents import (
 )
 from actions.safety.place import UNVERIFIED
 from actions.tracker_utils import channel_verified, message_metadata
+from bot.kernel.clock import local_today
 from bot.kernel.contract import speech_profile_message
 
 logger = logging.getLogger(__name__)
@@ -111,10 +112,10 @@ class ActionSessionStart(GuardedAction):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         metadata = message_metadata(tracker)
         events: List[EventType] = [SessionStarted()]
-        events += _identity_slots(metadata, dt.date.today(), channel_verified(tracker))
+        events += _identity_slots(metadata, local_today(runtime.settings()), channel_verified(tracker))
         rate = next((e["value"] for e in events if e.get("name") == "speech_rate_factor"), 1.0)
         volume = next((e["value"] for e in events if e.get("name") == "speech_volume"),
                       runtime.settings().speech_volume)
@@ -180,7 +181,7 @@ class ValidateIdentifyForm(GuardedFormValidation):
             named_ids = [r.id for r in named]
             matches = [r for r in named if r.phone.endswith(digits[-4:])]
             resident = matches[0] if len(matches) == 1 else None
-            description = (f"住在{short_address(resident.address)}的{title_for(resident, dt.date.today())}"
+            description = (f"住在{short_address(resident.address)}的{title_for(resident, local_today(runtime.settings()))}"
                            if resident else "")
         if identify_limits.locked(kiosk, named_ids):
             return self._locked_out(tracker, dispatcher)
@@ -204,7 +205,7 @@ class ActionIdentifyDone(GuardedAction):
     def name(self) -> Text:
         return "action_identify_done"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         candidate = tracker.get_slot("identify_candidate_id")
         resets = [SlotSet(name, None) for name in IDENTIFY_SLOTS] + [SlotSet("identify_attempts", 0)]
         if _on_telegram(tracker):
@@ -223,7 +224,7 @@ class ActionIdentifyDone(GuardedAction):
             if resident is None:
                 dispatcher.utter_message(response="utter_identify_give_up")
                 return resets
-            view = view_of(resident, dt.date.today())
+            view = view_of(resident, local_today(runtime.settings()))
         record(actor=f"resident:{view.id}", action="identified_at_kiosk", target=f"resident:{view.id}",
                detail=tracker.sender_id)
         dispatcher.utter_message(json_message=speech_profile_message(
@@ -255,7 +256,7 @@ class ActionIdentifyStop(GuardedAction):
     def name(self) -> Text:
         return "action_identify_stop"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_identify_give_up")
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("pending_task", None)] + \
             [SlotSet(n, None) for n in IDENTIFY_SLOTS]
@@ -267,7 +268,7 @@ class ActionIdentifyFirst(GuardedAction):
     def name(self) -> Text:
         return "action_identify_first"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if _on_telegram(tracker):
             dispatcher.utter_message(response="utter_link_needed")
             return [SlotSet("pending_task", None)]

@@ -6,8 +6,9 @@ from typing import List
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.db.models import ResidentMessage, utcnow
+from actions.db.models import ResidentMessage
 from actions.outbox import Notice, insert_once
+from bot.kernel.clock import utcnow
 
 
 class ResidentInbox:

@@ -24,9 +24,9 @@ from actions.db.models import (
     LinkCode,
     Resident,
     TelegramChat,
-    utcnow,
 )
 from actions.outbox import enqueue
+from bot.kernel.clock import utcnow
 
 CODE_DIGITS = 6
 VALID_FOR = dt.timedelta(hours=24)

@@ -19,7 +19,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.db.models import OutboxMessage, utcnow
+from actions.db.models import OutboxMessage
+from bot.kernel.clock import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -149,7 +149,7 @@ class ActionAskCancelRef(GuardedAction):
     def name(self) -> Text:
         return "action_ask_cancel_ref"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = task_context(tracker)
         options = ValidateCancelBookingForm._options(tracker, context)
         numbered = "；".join(f"第{'一二三'[i]}个，{item.line}" for i, item in enumerate(options))
@@ -163,7 +163,7 @@ class ActionAskCancelConfirmed(GuardedAction):
     def name(self) -> Text:
         return "action_ask_cancel_confirmed"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = task_context(tracker)
         ref = tracker.get_slot("cancel_ref")
         item = next((i for i in _items(context) if i.ref == ref), None)
@@ -198,7 +198,7 @@ class ActionCancelBooking(GuardedAction):
     def name(self) -> Text:
         return "action_cancel_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reset: List[EventType] = [SlotSet(slot, None) for slot in STATE]
         stop = tracker.get_slot("cancel_stop")
         ref = tracker.get_slot("cancel_ref")

@@ -22,7 +22,7 @@ class ActionCheckBookings(GuardedAction):
     def name(self) -> Text:
         return "action_check_bookings"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = task_context(tracker)
         if context.resident_id is None:
             dispatcher.utter_message(response="utter_need_resident")

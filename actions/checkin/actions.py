@@ -58,7 +58,7 @@ class ActionDailyCheckIn(GuardedAction):
     def name(self) -> Text:
         return "action_daily_check_in"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         rid = resident_id(tracker)
         settings = runtime.settings()
         now = local_now(settings)
@@ -80,7 +80,7 @@ class ActionCheckInAnswer(GuardedAction):
     def name(self) -> Text:
         return "action_checkin_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         if danger_in(text) or match_emergency(text):

@@ -51,7 +51,7 @@ class ActionComfort(GuardedAction):
     def name(self) -> Text:
         return "action_comfort"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = task_context(tracker)
         text = tracker.latest_message.get("text") or ""
         if context.is_family:
@@ -71,7 +71,7 @@ class ActionAskFamilyCall(GuardedAction):
     def name(self) -> Text:
         return "action_ask_family_call"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = task_context(tracker)
         if context.is_family or context.resident_id is None:
             dispatcher.utter_message(text="这个要在老人自己的小暖上说。您可以直接给老人打个电话。")

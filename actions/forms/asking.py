@@ -70,7 +70,7 @@ class AskSlot(GuardedAction):
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if offer_made_this_turn(tracker, self.offer_slot):
             return []
         if self.resume and (tracker.latest_message.get("intent") or {}).get("name") in TOPIC_CHANGES:

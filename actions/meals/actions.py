@@ -38,7 +38,7 @@ class ActionBookMeal(GuardedAction):
     def name(self) -> Text:
         return "action_book_meal"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reset: List[EventType] = [SlotSet(slot, None) for slot in STATE]
         stop = tracker.get_slot("meal_stop")
         if stop in ("duplicate", "no_resident"):
@@ -95,7 +95,7 @@ class ActionAnswerMenu(GuardedAction):
     def name(self) -> Text:
         return "action_answer_menu"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         context = meal_context(tracker)
         text = tracker.latest_message.get("text") or ""
         mention = parse_date(text, context.today)

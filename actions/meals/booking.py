@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.db.atomic import Refused, booked_by_message, insert_ignore, take_capacity
-from actions.db.models import Canteen, DeliveryDay, MealBooking, MealSitting, Resident, utcnow
+from actions.db.models import Canteen, DeliveryDay, MealBooking, MealSitting, Resident
 from actions.meals.availability import MealChoice, Problem, problem_with, served_meal
 from actions.meals.notices import notify_meal
 from actions.meals.pricing import Quote, quote
 from actions.meals.rules import MealRules
+from bot.kernel.clock import utcnow
 
 
 @dataclass(frozen=True)

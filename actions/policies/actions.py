@@ -120,7 +120,7 @@ class ActionAnswerPolicy(GuardedAction):
     def name(self) -> Text:
         return "action_answer_policy"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         knowledge, index = knowledge_and_index()
         item, close = find(knowledge, index, tracker)
         settings = runtime.settings()
@@ -184,7 +184,7 @@ class ActionPolicyDetails(GuardedAction):
     def name(self) -> Text:
         return "action_policy_details"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not set_in_previous_answer(tracker, OFFERED):
             # The offer was made turns ago: this yes or no answers something else, or nothing.
             idle = "utter_affirm_idle" if latest_intent(tracker) == "affirm" else "utter_deny_idle"

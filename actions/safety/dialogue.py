@@ -11,14 +11,14 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
 from actions.alerts import announce, first_answer, raise_alert, talk_slots
-from actions.guarded import GuardedAction, _guard
+from actions.guarded import GuardedAction, GuardedFormValidation
 from actions.safety.place import is_unknown
 from actions.safety.records import MAX_STORED_TEXT, add_words, close_as_false_alarm, open_alert, set_place
 from actions.safety.responses import ADVICE, QUESTIONS, SETTLED, STAGE_QUESTIONS, TAIL
@@ -57,8 +57,11 @@ def _still_open(tracker: Tracker) -> bool:
         return alert is not None and alert.id == _alert_id(tracker)
 
 
-class ValidateEmergencyForm(FormValidationAction):
+class ValidateEmergencyForm(GuardedFormValidation):
     """Reads each answer during an emergency: adds it to the alert and answers what was said."""
+
+    # A silent turn during an emergency is an answer too ("no answer → the alert"): not asked again.
+    asks_unanswerable_again = False
 
     def name(self) -> Text:
         return "validate_emergency_form"
@@ -145,9 +148,6 @@ class ValidateEmergencyForm(FormValidationAction):
         return {"alert_reply": None, "alert_stage": "open", "alert_turns": turns}
 
 
-# A silent turn during an emergency is an answer too ("no answer → the alert"), so this validator is
-# guarded against database faults but does not ask an empty line again like other forms do.
-ValidateEmergencyForm.run = _guard(FormValidationAction.run, keeps_form=True)  # type: ignore[assignment]
 
 
 class ActionAskAlertReply(GuardedAction):
@@ -156,7 +156,7 @@ class ActionAskAlertReply(GuardedAction):
     def name(self) -> Text:
         return "action_ask_alert_reply"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         stage = tracker.get_slot("alert_stage") or "open"
         if stage in ("check", "place", "retract"):
             dispatcher.utter_message(response=STAGE_QUESTIONS[stage])
@@ -173,7 +173,7 @@ class ActionAlertSettled(GuardedAction):
     def name(self) -> Text:
         return "action_alert_settled"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         stage = tracker.get_slot("alert_stage")
         following = tracker.get_slot("alert_next")
         events: List[EventType] = [SlotSet(name, None) for name in (
@@ -191,7 +191,7 @@ class ActionRetractAlert(GuardedAction):
     def name(self) -> Text:
         return "action_retract_alert"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         with runtime.sessions()() as session:
             alert = open_alert(session, resident_id(tracker), tracker.sender_id)
             alert_id, kind = (alert.id, alert.kind) if alert else (None, None)
@@ -209,7 +209,7 @@ class ActionAlertStatus(GuardedAction):
     def name(self) -> Text:
         return "action_alert_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         rid = resident_id(tracker)
         if rid is None or not tell_status(dispatcher, tracker, rid):
             dispatcher.utter_message(response="utter_alert_status_none")

@@ -80,7 +80,7 @@ class ActionScamWarning(GuardedAction):
     def name(self) -> Text:
         return "action_scam_warning"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         said = tracker.latest_message.get("text") or ""
         kind = match_scam(said)
         try:

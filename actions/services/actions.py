@@ -26,7 +26,7 @@ class ActionBookService(GuardedAction):
     def name(self) -> Text:
         return "action_book_service"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reset: List[EventType] = [SlotSet(slot, None) for slot in STATE]
         stop = tracker.get_slot("service_stop")
         if stop in ("duplicate", "no_resident", "assessment"):

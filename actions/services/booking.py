@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.db.atomic import Refused, booked_by_message, take_capacity
-from actions.db.models import Resident, ServiceBooking, ServiceBookingChange, ServiceSlot, utcnow
+from actions.db.models import Resident, ServiceBooking, ServiceBookingChange, ServiceSlot
 from actions.services.catalogue import Catalogue, Service
 from actions.services.notices import notify
 from actions.services.slots import ACTIVE, Problem, ServiceChoice, ensure_slot, problem_with
+from bot.kernel.clock import utcnow
 
 
 @dataclass(frozen=True)

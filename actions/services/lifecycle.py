@@ -13,11 +13,12 @@ from typing import Dict, FrozenSet, Optional
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
-from actions.db.models import ServiceBooking, ServiceBookingChange, ServiceSlot, utcnow
+from actions.db.models import ServiceBooking, ServiceBookingChange, ServiceSlot
 from actions.services.booking import take_place
 from actions.services.catalogue import Catalogue
 from actions.services.notices import notify
 from actions.services.slots import ensure_slot
+from bot.kernel.clock import utcnow
 
 ALLOWED: Dict[str, FrozenSet[str]] = {
     "requested": frozenset({"confirmed", "cancelled"}),

@@ -1,10 +1,17 @@
-"""The community's local time: cut-offs, "today" and "tomorrow" all mean local time."""
+"""The one clock: every read of the time of day goes through here (a test checks). Cut-offs, "today" and
+"tomorrow" all mean the community's local time."""
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.kernel.settings import Settings
+
+
+def utcnow() -> dt.datetime:
+    """The machine's real time as naive UTC: when a row is written (its stamp), never a business rule;
+    rules ("today", cut-offs, "tomorrow") use local_now / utc_now, which a frozen XIAONUAN_NOW fixes."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def local_now(settings: Settings) -> dt.datetime:

@@ -118,6 +118,7 @@ def _retention(settings, sessions, log: Path):  # type: ignore[no-untyped-def]
 
     Each round goes to `log` and to the audit log, not to the kiosk's screen.
     """
+    from bot.kernel.clock import to_local, utcnow
     from bot.ops.lifecycle.retention_worker import RetentionWorker
 
     if settings.purge_every_hours <= 0:
@@ -129,7 +130,7 @@ def _retention(settings, sessions, log: Path):  # type: ignore[no-untyped-def]
 
     def record(done) -> None:  # type: ignore[no-untyped-def]
         with log.open("a", encoding="utf-8") as out:
-            out.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {done.summary()}\n")
+            out.write(f"{to_local(settings, utcnow()):%Y-%m-%d %H:%M:%S} {done.summary()}\n")
 
     return RetentionWorker(settings, sessions, on_round=record).start()
 

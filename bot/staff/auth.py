@@ -29,7 +29,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.db.models import AuditLog, StaffSession, StaffUser, utcnow
+from actions.db.models import AuditLog, StaffSession, StaffUser
+from bot.kernel.clock import utcnow
 
 MAX_FAILED_LOGINS = 5  # from one source, for one user name, before that source waits
 ACCOUNT_FAILURES = 50  # from all sources together before the account itself waits

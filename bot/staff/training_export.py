@@ -16,7 +16,8 @@ import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from actions.db.models import NotUnderstoodTurn, utcnow
+from actions.db.models import NotUnderstoodTurn
+from bot.kernel.clock import utcnow
 from bot.staff.masking import mask_in_text
 from bot.staff.understood_queue import NEW_TOPIC, NEW_TOPIC_LABEL
 

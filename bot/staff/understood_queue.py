@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import sessionmaker
 
-from actions.db.models import NotUnderstoodTurn, utcnow
+from actions.db.models import NotUnderstoodTurn
+from bot.kernel.clock import utcnow
 from bot.staff.conversation_list import transcript_href
 from bot.staff.masking import mask_in_text
 from bot.staff.rasa_events import project_intents

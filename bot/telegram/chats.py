@@ -9,9 +9,10 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
-from actions.db.models import Alert, AlertResponse, AuditLog, FamilyMember, TelegramChat, TelegramUpdate, utcnow
+from actions.db.models import Alert, AlertResponse, AuditLog, FamilyMember, TelegramChat, TelegramUpdate
 from actions.linking import Redeemed, linked_parents, redeem, unlink
 from actions.outbox import insert_once
+from bot.kernel.clock import utcnow
 
 KEEP_UPDATE_IDS = dt.timedelta(days=7)
 

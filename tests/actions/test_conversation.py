@@ -151,7 +151,8 @@ async def test_a_bare_policy_name_the_classifier_missed_is_answered(sessions, di
 
 
 async def test_words_while_help_is_coming_join_the_alert_not_the_fallback(sessions, dispatcher, domain) -> None:
-    from actions.db.models import Alert, AlertWord, utcnow
+    from actions.db.models import Alert, AlertWord
+    from bot.kernel.clock import utcnow
 
     with sessions.begin() as session:
         alert = Alert(resident_id=1, sender_id="kiosk-home-1", channel="kiosk", location="张家", text="我摔了一跤",

@@ -99,3 +99,28 @@ async def test_sqlite_on_a_full_disk(tmp_path, domain, monkeypatch, caplog) -> N
             assert _counts(sessions) == (1, 1)
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_every_action_the_server_registers_runs_inside_the_guard() -> None:
+    """The guard is visible where an action is written: it derives from GuardedAction and writes `act`
+    (or is a GuardedFormValidation); `run` is the base class's, which calls `act` inside the guard."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from rasa_sdk import Action
+
+    import actions
+    from actions.guarded import GuardedAction, GuardedFormValidation
+
+    registered = []
+    for info in pkgutil.walk_packages(actions.__path__, "actions."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and issubclass(cls, Action) and not inspect.isabstract(cls):
+                registered.append(cls)
+    assert len(registered) > 40
+    for cls in registered:
+        assert issubclass(cls, (GuardedAction, GuardedFormValidation)), cls
+        base = GuardedAction if issubclass(cls, GuardedAction) else GuardedFormValidation
+        assert cls.run is base.run, f"{cls.__name__} overrides run: write act instead"

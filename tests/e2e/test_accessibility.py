@@ -14,7 +14,8 @@ import pytest
 from sanic import Sanic
 from sqlalchemy import select
 
-from actions.db.models import Alert, Resident, StaffUser, utcnow
+from actions.db.models import Alert, Resident, StaffUser
+from bot.kernel.clock import utcnow
 from bot.kernel.contract import ChannelMetadata
 from bot.kernel.settings import PROJECT_ROOT
 from bot.staff import auth

@@ -14,8 +14,9 @@ from typing import Iterator, List
 import pytest
 from sqlalchemy import select, update
 
-from actions.db.models import AlertResponse, FamilyLink, FamilyMember, LinkCode, MealBooking, OutboxMessage, utcnow
+from actions.db.models import AlertResponse, FamilyLink, FamilyMember, LinkCode, MealBooking, OutboxMessage
 from actions.linking import issue_code
+from bot.kernel.clock import utcnow
 from bot.kernel.contract import ChannelMetadata
 from bot.kernel.settings import PROJECT_ROOT
 from tests.e2e.telegram_process import TelegramProcess, start_telegram_process

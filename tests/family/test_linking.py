@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from actions import linking
-from actions.db.models import FamilyLink, FamilyMember, LinkCode, OutboxMessage, TelegramChat, utcnow
+from actions.db.models import FamilyLink, FamilyMember, LinkCode, OutboxMessage, TelegramChat
+from bot.kernel.clock import utcnow
 
 pytestmark = pytest.mark.both_databases
 

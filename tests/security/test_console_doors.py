@@ -12,7 +12,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from actions.db.models import Alert, AuditLog, StaffUser, utcnow
+from actions.db.models import Alert, AuditLog, StaffUser
+from bot.kernel.clock import utcnow
 from bot.staff import auth
 from tests.staff.console_helpers import csrf_of
 

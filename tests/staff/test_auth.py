@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from actions.db.models import AuditLog, StaffSession, StaffUser, utcnow
+from actions.db.models import AuditLog, StaffSession, StaffUser
+from bot.kernel.clock import utcnow
 from bot.staff import auth
 from bot.staff.masking import mask_id_number, mask_phone
 
