@@ -12,7 +12,6 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.db.models import HandoffRequest, Resident
 from actions.guarded import GuardedAction
-from actions.notify import AlertNotice, hub
 from actions.safety.place import is_unknown, place_to_write
 from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
 from actions.safety.responses import ADVICE
@@ -48,12 +47,14 @@ def raise_alert(tracker: Tracker, text: Optional[str] = None) -> Raised:
 
 
 def announce(raised: Raised, channel: str) -> None:
-    """Staff hear of a new alert at once; a repeat only adds to the one they already see."""
+    """A new alert in the log, by ids only (no names, numbers or words: staff read those on the console).
+
+    This is not how anybody is told: `raise_or_join` has already written the alert row, which the staff
+    console's desk shows within seconds and the escalation ladder watches, and the family notices in the
+    outbox, which the outbox worker delivers. A repeat only adds to the alert staff already see."""
     if raised.is_new:
-        hub().alert_raised(AlertNotice(
-            alert_id=raised.alert_id, resident_id=raised.resident_id, resident_name=raised.resident_name,
-            text=raised.text, channel=channel, location=raised.location, created_at=raised.created_at,
-            family_member_ids=raised.family_member_ids))
+        logger.warning("ALERT %s resident=%s channel=%s family_notices=%d", raised.alert_id, raised.resident_id,
+                       channel, len(raised.family_member_ids))
 
 
 def first_answer(dispatcher: CollectingDispatcher, raised: Raised) -> None:

@@ -1,39 +1,18 @@
 """Emergencies and requests for a person."""
-from typing import List
+import logging
 
 import pytest
 from sqlalchemy import func, select
 
-from actions import notify
 from actions.alerts import ActionEmergency, ActionHumanHandoff
-from actions.db.models import Alert, AuditLog, HandoffRequest
-from actions.notify import AlertNotice, NotifierHub
+from actions.db.models import Alert, AuditLog, HandoffRequest, OutboxMessage
 from tests.conftest import make_tracker, tracker_fixture, user_event
 
 pytestmark = pytest.mark.both_databases
 
 
-class RecordingNotifier:
-    def __init__(self) -> None:
-        self.notices: List[AlertNotice] = []
-
-    def alert_raised(self, notice: AlertNotice) -> None:
-        self.notices.append(notice)
-
-
-class BrokenNotifier:
-    def alert_raised(self, notice: AlertNotice) -> None:
-        raise ConnectionError("channel down")
-
-
-@pytest.fixture()
-def recorder(monkeypatch: pytest.MonkeyPatch) -> RecordingNotifier:
-    recording = RecordingNotifier()
-    monkeypatch.setattr(notify, "_hub", NotifierHub([BrokenNotifier(), recording]))
-    return recording
-
-
-async def test_emergency_writes_alert_and_notifies(sessions, dispatcher, domain, recorder) -> None:
+async def test_emergency_writes_alert_and_notifies(sessions, dispatcher, domain, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="actions.alerts")
     tracker = tracker_fixture("home_kiosk_emergency")
     events = await ActionEmergency().run(dispatcher, tracker, domain)
 
@@ -45,26 +24,28 @@ async def test_emergency_writes_alert_and_notifies(sessions, dispatcher, domain,
         assert alert.text == "我 摔 倒 了 起 不 来"
         assert alert.location == "幸福里小区3号楼2单元101"
         assert session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "alert_raised")) == 1
-    # A broken channel did not stop the other notifier.
-    assert len(recorder.notices) == 1
-    notice = recorder.notices[0]
-    assert notice.alert_id == alert.id and notice.resident_name == "张桂英"
-    assert notice.family_member_ids == (1,)
+        # the family's notice waits in the outbox for the worker, with the resident's name
+        [notice] = session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "family:1")).all()
+        assert "张桂英" in notice.text and notice.kind == "emergency" and notice.key == f"alert:{alert.id}:family:1"
+    # the log has the alert by ids only
+    assert f"ALERT {alert.id} resident=1 channel=kiosk family_notices=1" in caplog.text
+    assert "张桂英" not in caplog.text and "摔" not in caplog.text
     assert [m["response"] for m in dispatcher.messages] == ["utter_advice_fall", "utter_alert_told_staff"]
     assert dispatcher.messages[1]["family_note"] == "，也告诉了您的家人"
 
 
-async def test_anonymous_emergency_still_raises_an_alert(sessions, dispatcher, domain, recorder) -> None:
+async def test_anonymous_emergency_still_raises_an_alert(sessions, dispatcher, domain, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="actions.alerts")
     tracker = make_tracker([user_event("救命", "emergency", 1.0)], slots={"channel": "kiosk"}, sender_id="anon:x")
     await ActionEmergency().run(dispatcher, tracker, domain)
     with sessions() as session:
         alert = session.scalars(select(Alert)).one()
     assert alert.resident_id is None and alert.sender_id == "anon:x"
-    assert recorder.notices[0].resident_name == "未登记居民"
+    assert f"ALERT {alert.id} resident=None" in caplog.text
     assert dispatcher.messages[1]["family_note"] == ""
 
 
-async def test_emergency_ends_an_active_form(sessions, dispatcher, domain, recorder) -> None:
+async def test_emergency_ends_an_active_form(sessions, dispatcher, domain) -> None:
     tracker = make_tracker([user_event("着火了", "emergency", 1.0)], active_loop="identify_form")
     events = await ActionEmergency().run(dispatcher, tracker, domain)
     assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]

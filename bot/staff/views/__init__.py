@@ -1,17 +1,12 @@
 """The console's pages, one module per group; each adds its routes with `register(console)`."""
 from __future__ import annotations
 
-import importlib
+from bot.staff.views import account, admin, alerts, checkin, conversations, devices, numbers, residents, today, understood
 
-MODULES = ("account", "alerts", "today", "conversations", "understood", "residents", "devices", "checkin", "numbers", "admin")
+# In this order: the account pages first (log-in, log-out), then the desk and the rest.
+PAGES = (account, alerts, today, conversations, understood, residents, devices, checkin, numbers, admin)
 
 
 def register_all(console) -> None:  # type: ignore[no-untyped-def]
-    for name in MODULES:
-        try:
-            module = importlib.import_module(f"bot.staff.views.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"bot.staff.views.{name}":
-                raise
-            continue  # a page group not written yet
-        module.register(console)
+    for page in PAGES:
+        page.register(console)
