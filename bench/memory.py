@@ -103,7 +103,7 @@ def main() -> None:
     from actions.db.session import sessions_for
     from bot.staff.auth import ensure_first_admin
     from tests.e2e.telegram_process import start_telegram_process
-    from tests.telegram.bot_api_standin import BotApiStandin
+    from tests.support.bot_api_standin import BotApiStandin
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=2000, help="kiosk turns of the load")

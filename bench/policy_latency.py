@@ -1,6 +1,6 @@
 """Policy answers: retrieval time in process, and the whole turn over HTTP through the real servers.
 
-Uses the questions of tests/policies/retrieval_set.yml. Prints p50/p95 and the
+Uses the questions of tests/unit/actions/policies/retrieval_set.yml. Prints p50/p95 and the
 top-1 accuracy, and appends them to docs/benchmarks.md.
 """
 from __future__ import annotations

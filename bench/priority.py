@@ -79,7 +79,7 @@ def stack_with_relatives(overrides: Optional[dict] = None) -> Iterator[tuple]:
     relatives linked to RESIDENT; everything is stopped afterwards."""
     from actions.db.session import sessions_for
     from tests.e2e.telegram_process import start_telegram_process
-    from tests.telegram.bot_api_standin import BotApiStandin
+    from tests.support.bot_api_standin import BotApiStandin
 
     with tempfile.TemporaryDirectory() as tmp, BotApiStandin() as api:
         stack, _ = start_bench_stack(Path(tmp), SECRET, fixed_now=FROZEN_NOW, overrides=overrides)

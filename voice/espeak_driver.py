@@ -3,7 +3,7 @@
 pyttsx3 runs espeak-ng in its asynchronous mode: parameter changes and the end of
 an utterance happen on espeak's own thread. Without these waits a rate or volume
 change landed one utterance late about one time in twenty, and short utterances
-came out silent about one time in four (tests/voice/test_speech.py).
+came out silent about one time in four (tests/unit/voice/test_speech.py).
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from bot.kernel.settings import load_settings
 from bot.ops.launcher import start_stack
 from bot.ops.training import current_model
 from tests.conftest import NOW, TODAY
-from tests.voice.test_kiosk_loop import ScriptedListener
+from tests.unit.voice.test_kiosk_loop import ScriptedListener
 from voice.kiosk_loop import KioskTiming, Outcome, Utterance, VoiceKiosk
 from voice.screen import Screen
 from voice.speech import SpeechOutput

@@ -10,7 +10,7 @@ from typing import Dict, Optional
 
 from bot.kernel.settings import PROJECT_ROOT, child_environment
 from bot.ops.launcher import Stack
-from tests.telegram.bot_api_standin import BotApiStandin
+from tests.support.bot_api_standin import BotApiStandin
 
 
 @dataclass

@@ -23,7 +23,7 @@ from bot.staff.app import ConsoleServer, build_console
 from voice.screen import Screen, ScreenServer
 
 pytestmark = pytest.mark.e2e
-Sanic.test_mode = True  # another console starts in this process later (see tests/staff/console_helpers.py)
+Sanic.test_mode = True  # another console starts in this process later (see tests/unit/bot/staff/console_helpers.py)
 AXE = PROJECT_ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 LONG_ANSWER = ("我念一下：订幸福里幸福食堂后天（11月25日，星期三）的晚饭，两份，送到家。您这份免费，另外一份每份12元，"
                "送餐费3元，一共15元。请您再听一遍：后天晚饭两份送到家，一共15元。对吗？对的话请说对，不对请说不对。"

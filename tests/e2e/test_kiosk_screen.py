@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from actions.db.models import Alert
 from bot.kernel.settings import load_settings
-from tests.voice.test_kiosk_loop import ScriptedListener
+from tests.unit.voice.test_kiosk_loop import ScriptedListener
 from voice.kiosk_loop import KioskTiming, VoiceKiosk
 from voice.screen import Screen, ScreenServer
 

@@ -20,7 +20,7 @@ from bot.kernel.clock import utcnow
 from bot.kernel.contract import ChannelMetadata
 from bot.kernel.settings import PROJECT_ROOT
 from tests.e2e.telegram_process import TelegramProcess, start_telegram_process
-from tests.telegram.bot_api_standin import ApiCall, BotApiStandin
+from tests.support.bot_api_standin import ApiCall, BotApiStandin
 
 pytestmark = pytest.mark.e2e
 _chats = itertools.count(91000)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.ops.launcher import free_port
 from bot.telegram.app import WEBHOOK_PATH, serve
-from tests.telegram.bot_api_standin import BotApiStandin
+from tests.support.bot_api_standin import BotApiStandin
 
 pytestmark = pytest.mark.e2e
 SECRET = "webhook-secret-for-tests"

@@ -23,8 +23,8 @@ from actions.services.slots import ServiceChoice
 from bot.kernel.settings import PROJECT_ROOT
 from tests.conftest import NOW, TODAY
 from tests.fuzz.rows import grown, row_counts
-from tests.staff.console_helpers import Client, admin_client, csrf_of, running_console, staff_client
-from tests.staff.test_conversations import Core, district
+from tests.unit.bot.staff.console_helpers import Client, admin_client, csrf_of, running_console, staff_client
+from tests.unit.bot.staff.test_conversations import Core, district
 
 # Every test twice: on SQLite and on PostgreSQL, which refuses what SQLite lets through (NUL, ids over 2**31).
 pytestmark = pytest.mark.parametrize("fuzz_database", ["sqlite", "postgresql"], indirect=True, scope="module")

@@ -33,7 +33,7 @@ from bot.ops.launcher import free_port
 from bot.telegram.app import build_application
 from bot.telegram.handlers import MAX_UPDATE_ID
 from tests.fuzz.rows import grown, row_counts
-from tests.telegram.bot_api_standin import BotApiStandin
+from tests.support.bot_api_standin import BotApiStandin
 
 LINKED_CHAT = 777_001  # a relative's chat linked to residents 1 and 2 before the fuzzing starts
 FRESH, REPLAY = "a new update id", "an update id handled before"  # resolved when the update is fed

@@ -24,7 +24,7 @@ from tests.conftest import NOW, TODAY
 SECRET = "security-test-secret"
 PER_SENDER = 12
 ANONYMOUS = 12
-Sanic.test_mode = True  # several Sanic servers in one process (see tests/staff/console_helpers.py)
+Sanic.test_mode = True  # several Sanic servers in one process (see tests/unit/bot/staff/console_helpers.py)
 
 
 @pytest.fixture(scope="session")

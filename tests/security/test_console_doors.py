@@ -15,7 +15,7 @@ from sqlalchemy import select
 from actions.db.models import Alert, AuditLog, StaffUser
 from bot.kernel.clock import utcnow
 from bot.staff import auth
-from tests.staff.console_helpers import csrf_of
+from tests.unit.bot.staff.console_helpers import csrf_of
 
 pytestmark = pytest.mark.e2e
 
