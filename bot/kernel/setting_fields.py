@@ -44,6 +44,8 @@ def setting(default: Any = MISSING, *, env: str, doc: str, parse: Optional[Parse
     """A dataclass field read from `env`; an empty or unset variable leaves the default."""
     if not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         raise ValueError(f"{env!r} is not an environment variable name")
+    if (default is MISSING) == (default_factory is MISSING):
+        raise TypeError(f"{env}: give a default or a default_factory (every setting has a default)")
     declared = EnvSetting(env=env, doc=" ".join(doc.split()), parse=parse or parse_str, render=render,
                           to_children=to_children, shown_default=shown_default)
     return field(default=default, default_factory=default_factory, metadata={SETTING: declared})
