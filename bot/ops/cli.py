@@ -1,4 +1,5 @@
-"""The `xiaonuan` command: run, train, seed, migrate, kiosk, kitchen, staff commands, purge, backup, restore, validate."""
+"""The `xiaonuan` command: run, train, seed, migrate, kiosk, kitchen, staff commands, purge, backup, restore, validate,
+settings-table."""
 from __future__ import annotations
 
 import argparse
@@ -16,6 +17,7 @@ from bot.ops.devices_cli import add_device_commands
 from bot.ops.lifecycle.commands import add_lifecycle_commands
 from bot.ops.lifecycle.migrate import add_migrate_command
 from bot.ops.serve_cli import add_serve_commands
+from bot.ops.settings_table import add_settings_table_command
 from bot.ops.staff_cli import add_commands, add_family_commands, add_policy_commands
 
 
@@ -385,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.set_defaults(func=cmd_voice_model)
     sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
     sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
+    add_settings_table_command(sub)
     return parser
 
 
