@@ -1,5 +1,5 @@
 """`xiaonuan settings-table`: the settings table of docs/operations.md, written from the declarations
-in bot/kernel/settings.py (tests/test_settings.py fails when the page and the code drift apart)."""
+in bot/kernel/settings.py (tests/unit/bot/kernel/test_settings.py fails when the page and the code drift apart)."""
 from __future__ import annotations
 
 import argparse
