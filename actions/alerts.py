@@ -122,6 +122,18 @@ class ActionEmergency(GuardedAction):
         return events + talk_slots(raised, stage)
 
 
+class ActionCheckDanger(ActionEmergency):
+    """Danger told about, not happening to the speaker (the safety net's `report_danger`).
+
+    A resident is asked "您自己没事吧？" and the emergency form raises the alert at any sign of trouble;
+    a relative's worry gets the alert's status; anything else raises the alert as action_emergency
+    would (the same checks run here, so words the net misread are never left without help).
+    """
+
+    def name(self) -> Text:
+        return "action_check_danger"
+
+
 def open_handoff(tracker: Tracker, reason: str) -> Optional[int]:
     """Record that this person wants a call back; returns the request id (None if it failed)."""
     rid = resident_id(tracker)

@@ -86,7 +86,7 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
         confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
         text = (users[index].get("text") or "").strip()
         said_again = index > 0 and text and text == (users[index - 1].get("text") or "").strip()
-        if intent == "emergency" or str(text).startswith("/") or index in in_alert_talk:
+        if intent in ("emergency", "report_danger") or str(text).startswith("/") or index in in_alert_talk:
             break
         if not (intent in NOT_GETTING_THROUGH or confidence < GUESS_CONFIDENCE or said_again or index in asked_what):
             break

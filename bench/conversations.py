@@ -119,7 +119,12 @@ class District:
                       .group_by(model.resident_id))
                 tally("cancelled", select(model.resident_id, func.count()).where(model.status == "cancelled")
                       .group_by(model.resident_id))
-            tally("alerts", select(m.Alert.resident_id, func.count()).group_by(m.Alert.resident_id))
+            # An alert is an emergency raised; a scam warning's record on the staff desk (kind "scam",
+            # actions/safety/scam.py) is no alarm and is counted on its own.
+            tally("alerts", select(m.Alert.resident_id, func.count()).where(m.Alert.kind != "scam")
+                  .group_by(m.Alert.resident_id))
+            tally("scam_warnings", select(m.Alert.resident_id, func.count()).where(m.Alert.kind == "scam")
+                  .group_by(m.Alert.resident_id))
             tally("handoffs", select(m.HandoffRequest.resident_id, func.count())
                   .group_by(m.HandoffRequest.resident_id))
             queued = session.scalar(select(func.count()).select_from(m.NotUnderstoodTurn)

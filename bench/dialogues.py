@@ -16,7 +16,8 @@ PARTS = ("tuned", "held_out")
 KINDS = ("forms", "confirmations", "context", "long_speech", "feelings", "repair", "family", "policy",
          "safety")
 CHANNELS = ("home_kiosk", "community_kiosk", "telegram")
-ROW_KINDS = ("meal_bookings", "service_bookings", "cancelled", "alerts", "handoffs", "not_understood")
+ROW_KINDS = ("meal_bookings", "service_bookings", "cancelled", "alerts", "scam_warnings", "handoffs",
+             "not_understood")
 EXPECT_KEYS = ("intent", "actions", "not_actions", "slots", "says", "says_any", "not_says", "max_questions",
                "rows")
 

@@ -22,7 +22,7 @@ from bot.kernel.contract import normalize
 from bot.kernel.words.task_cues import starts_with_yes
 
 # Intents a form leaves to the rules: it rejects the turn, they run, then the form goes on.
-INTERRUPTING = frozenset({"emergency", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
+INTERRUPTING = frozenset({"emergency", "report_danger", "human_handoff", "repeat", "speak_slower", "speak_louder", "ask_menu",
                           "check_bookings", "ask_policy", "goodbye", "ask_help", "greet", "thank", "out_of_scope",
                           "share_feelings", "scam_warning"})
 STOP_WORDS = ("算了", "不订了", "不订", "不约了", "不约", "不要了", "不用了", "别订", "别约", "取消", "不吃了", "不做了")

@@ -206,3 +206,30 @@ class ActionPolicyDetails(GuardedAction):
         dispatcher.utter_message(text=f"申请材料：{for_the_ear(item.details['materials'])}")
         dispatcher.utter_message(text=f"怎么办：{for_the_ear(item.details['how'])}电话：{item.details['phone']}。")
         return [SlotSet(OFFERED, False)]
+
+
+# What a short question the classifier took for help or for something the kiosk does not do gets when it
+# is no follow-up after all (the rules of basics.yml).
+USUAL_ACTION = {"ask_help": "utter_help", "out_of_scope": "action_out_of_scope"}
+
+
+class ActionHelpOrPolicyFollowUp(ActionAnswerPolicy):
+    """"要咋弄", "咋评估" right after a policy answer: how to get that item, not what the kiosk can do.
+
+    The classifier hears these short how-questions as a request for help or as something the kiosk
+    does not do; when they are a follow-up
+    about the item just discussed (a detail it names, or a sentence of the item that answers it),
+    they are answered as one. Anything else gets that intent's usual answer.
+    """
+
+    def name(self) -> Text:
+        return "action_help_or_policy_follow_up"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        knowledge, _ = knowledge_and_index()
+        text = tracker.latest_message.get("text") or ""
+        current = _current_item(knowledge, tracker)
+        if current is not None and len(text) <= FOLLOW_UP_CHARS and is_follow_up(knowledge, current, text):
+            return await super().run(dispatcher, tracker, domain)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        return [FollowupAction(USUAL_ACTION.get(intent, "utter_help"))]

@@ -10,6 +10,7 @@ import re
 from typing import Optional
 
 from bot.kernel.contract import normalize
+from bot.kernel.words.emergency import is_reported as _net_is_reported
 from bot.kernel.words.emergency import without_phone_numbers
 
 # Most dangerous first: the first kind found names the alert.
@@ -28,12 +29,6 @@ KIND_PATTERNS: dict[str, re.Pattern] = {
     }.items()
 }
 
-_REPORTED = re.compile(
-    r"听说|听人说|据说|新闻|电视(上|里)|报道|报纸|广播|视频里|网上|抖音|"
-    r"如果|要是|假如|万一|假设|怎么办|该咋办|怎么处理|"
-    r"开玩笑|闹着玩|说着玩|逗你|骗你|游戏|玩呢|在玩|演戏|演习|练习|测试|试试|试一下|"
-    r"昨天|前天|上周|上个月|去年|前年|以前|那年|上次|摔过|(他|她|邻居|隔壁|别人|人家)(家)?(的)?(老人|老太太|老头)?.*(住院了|出院)")
-_URGENT = re.compile(r"救命|快来|快叫|快打|快救|马上|赶紧|来人|现在|正在|起不来|动不了|不行了")
 _RETRACT = re.compile(r"没事了|我没事|没有事|说着玩|开玩笑|闹着玩|按错|说错了|搞错了|弄错了|误会|不用来了|不用过来|"
                       r"不用了|(孙子|孙女|小孩|孩子|外孙).*(玩|闹)|是在玩|玩游戏")
 _ALL_RIGHT = re.compile(r"没事|没有|不是我|我很好|挺好|好着|好好的|都好|平安|放心|不用|没问题|是别人|是邻居|是新闻|"
@@ -58,17 +53,9 @@ def kind_of(text: Optional[str]) -> Optional[str]:
     return None
 
 
-# A child's game or a quarrel in which someone else shouts 救命: the cry is reported, not the speaker's.
-_PLAY = re.compile(r"(孙子|孙女|外孙|小孩|孩子|娃|小家伙).{0,14}(喊|嚷|叫|闹).{0,6}救命|别当真|当不得真|"
-                   r"(玩游戏|打游戏|闹着玩|写作业).{0,14}救命")
-
-
 def is_reported(text: Optional[str]) -> bool:
-    """News, a hypothetical, a joke or a game, with nothing urgent said: ask before alerting."""
-    cleaned = _clean(text)
-    if _PLAY.search(cleaned) and not re.search(r"我(摔|倒|疼|痛|不行|动不了|起不来)|快来", cleaned):
-        return True
-    return bool(_REPORTED.search(cleaned)) and not _URGENT.search(cleaned)
+    """News, a hypothetical, a joke or a game, with nothing urgent said: ask before alerting (the net's rule)."""
+    return _net_is_reported(_clean(text))
 
 
 def is_retraction(text: Optional[str]) -> bool:

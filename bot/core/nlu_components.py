@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kernel.contract import InputProblem, input_problem, normalize
 from bot.kernel.settings import PROJECT_ROOT
-from bot.kernel.words.emergency import match_emergency
+from bot.kernel.words.emergency import is_reported, match_emergency
 from bot.kernel.words.scam import could_be_fraud, match_scam
 from bot.kernel.words.task_cues import TaskCues, load_service_words
 
@@ -22,6 +22,9 @@ from bot.kernel.words.task_cues import TaskCues, load_service_words
 # text entirely and the classifier then has nothing to work on.
 NO_WORDS_PLACEHOLDER = "。"
 EMERGENCY_INTENT = "emergency"
+# Danger told about (news, a game, someone else, the past): checked first, never ignored. Only this
+# net gives it (no training examples), so the classifier never learns to take an emergency for it.
+REPORTED_INTENT = "report_danger"
 SCAM_INTENT = "scam_warning"
 FALLBACK_INTENT = "nlu_fallback"
 INTENT_RANKING = "intent_ranking"
@@ -103,6 +106,8 @@ class SafetyNet(GraphComponent):
         """(intent, reason) to force for this text, or None to keep the classifier's answer."""
         cleaned = normalize(text)
         emergency = match_emergency(cleaned)
+        if emergency and is_reported(cleaned):
+            return REPORTED_INTENT, f"reported:{emergency}"
         if emergency:
             return EMERGENCY_INTENT, f"emergency:{emergency}"
         scam = match_scam(cleaned)

@@ -19,7 +19,7 @@ EMERGENCY_PATTERNS: dict[str, re.Pattern] = {
         "chest": r"胸口(疼|痛|闷|难受)|心口(疼|痛)|胸(疼|痛)得|心脏(疼|痛|病犯|病发)|心绞痛",
         "breath": r"喘不上气|喘不过气|透不过气|上不来气|呼吸困难|憋气憋得|憋得慌喘",
         "fire": r"着火|失火|起火|火灾|烧起来了|冒烟了",
-        "gas": r"(煤气|燃气|天然气)(味|泄漏|泄露|漏了|漏气)|(漏|闻到|一股)了?(煤气|燃气|天然气)",
+        "gas": r"(煤气|燃气|天然气)(味|泄漏|泄露|漏了|漏气|中毒)|(漏|闻到|一股)了?(煤气|燃气|天然气)",
         "ambulance": r"救护车|就护车|急救车|叫急救|打急救",
         "call_120": rf"(?<![\d])(120|幺二零|一二零|妖二零){_NOT_AMOUNT}",
         "stroke": r"中风|嘴歪了|半边身子动不了|说不出话了",
@@ -55,3 +55,30 @@ def match_emergency(text: str) -> Optional[str]:
         if pattern.search(text):
             return name
     return None
+
+
+# Danger told about, not happening to the speaker: news, a hypothetical, a joke or game, the past,
+# someone else's trouble, a rumour in a group chat. The net routes these to a check ("您自己没事吧？")
+# instead of the alarm; anything troubling in the answer raises the alert (actions/safety/dialogue.py).
+_REPORTED = re.compile(
+    r"听说|听人说|据说|新闻|电视(上|里)|报道|报纸|广播|视频里|网上|抖音|群里|朋友圈|有人说|"
+    r"如果|要是|假如|万一|假设|怎么办|该咋办|怎么处理|"
+    r"开玩笑|闹着玩|说着玩|逗你|骗你|游戏|玩呢|在玩|演戏|演习|练习|测试|试试|试一下|"
+    r"昨天|前天|上周|上个月|去年|前年|以前|那年|上次|摔过|(他|她|邻居|隔壁|别人|人家)(家)?(的)?(老人|老太太|老头)?.*(住院了|出院)")
+# Words that make it happen now, whatever else is said: these are never only told about.
+_URGENT = re.compile(r"救命|快来|快叫|快打|快救|马上|赶紧|来人|现在|正在|起不来|动不了|不行了")
+# A child's game or a quarrel in which someone else shouts 救命: the cry is reported, not the speaker's.
+_PLAY = re.compile(r"(孙子|孙女|外孙|小孩|孩子|娃|小家伙).{0,14}(喊|嚷|叫|闹).{0,6}救命|别当真|当不得真|"
+                   r"(玩游戏|打游戏|闹着玩|写作业).{0,14}救命")
+_SPEAKER_HURT = re.compile(r"我(摔|倒|疼|痛|不行|动不了|起不来)|快来")
+
+
+def is_reported(text: Optional[str]) -> bool:
+    """News, a hypothetical, a joke or a game, with nothing urgent said: ask before alerting.
+
+    Works on raw or normalised text (it normalises nothing itself beyond removing spaces).
+    """
+    cleaned = re.sub(r"\s+", "", text or "")
+    if _PLAY.search(cleaned) and not _SPEAKER_HURT.search(cleaned):
+        return True
+    return bool(_REPORTED.search(cleaned)) and not _URGENT.search(cleaned)

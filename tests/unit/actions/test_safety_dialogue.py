@@ -280,3 +280,22 @@ async def test_only_a_task_asked_for_ends_the_emergency_talk(sessions, dispatche
                            active_loop="emergency_form")
     result = await ValidateEmergencyForm().validate_alert_reply(text, dispatcher, tracker, domain)
     assert (result.get("alert_next") is not None) is handed_over
+
+
+async def test_danger_told_about_is_asked_about_and_a_relative_report_still_alarms(
+        sessions, dispatcher, domain) -> None:
+    from actions.alerts import ActionCheckDanger
+
+    tracker = make_tracker([user_event("楼下老李昨天摔了一跤", "report_danger", 1.0, safety_net="reported:fall")],
+                           slots=dict(HOME), sender_id="kiosk-home-1")
+    slots = _slots(await ActionCheckDanger().run(dispatcher, tracker, domain))
+    assert slots["alert_stage"] == "check" and slots["alert_talk"] is True
+    with sessions() as session:
+        assert session.scalars(select(Alert)).all() == []
+    # A relative telling of a parent's fall yesterday is not asked "您自己没事吧？": staff are called.
+    tracker = make_tracker([user_event("我妈昨天摔了一跤，起不来", "report_danger", 1.0, safety_net="reported:fall")],
+                           slots=dict(RELATIVE), sender_id="telegram-1")
+    slots = _slots(await ActionCheckDanger().run(dispatcher, tracker, domain))
+    assert slots["alert_talk"] is True
+    with sessions() as session:
+        assert len(session.scalars(select(Alert)).all()) == 1

@@ -95,3 +95,14 @@ def test_a_fraud_story_keeps_its_warning() -> None:
         message = _ranked(text, [("scam_warning", 0.7), ("ask_family_call", 0.2)])
         SafetyNet({"max_chars": 300}).process([message])
         assert message.get(INTENT)["name"] == "scam_warning", text
+
+
+def test_danger_told_about_is_checked_first_and_real_danger_still_alarms() -> None:
+    net = SafetyNet({"max_chars": 300})
+    for text in ("楼下老李昨天摔了一跤", "电视里说有个老太太做饭睡着了，家里着火了，吓我一跳",
+                 "孙子在屋里玩游戏呢，一个劲儿喊救命救命，吵死了"):
+        intent, reason = net.decide(text)
+        assert intent == "report_danger" and reason.startswith("reported:")
+    for text in ("救命", "我摔倒了", "老伴在厕所滑倒了", "我昨天摔了一跤，现在起不来", "孙子在玩，我摔倒了起不来，快来",
+                 "电视里说着火了，我家也冒烟了，快来人"):
+        assert net.decide(text)[0] == "emergency", text
