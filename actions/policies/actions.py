@@ -225,11 +225,11 @@ class ActionHelpOrPolicyFollowUp(ActionAnswerPolicy):
     def name(self) -> Text:
         return "action_help_or_policy_follow_up"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         knowledge, _ = knowledge_and_index()
         text = tracker.latest_message.get("text") or ""
         current = _current_item(knowledge, tracker)
         if current is not None and len(text) <= FOLLOW_UP_CHARS and is_follow_up(knowledge, current, text):
-            return await super().run(dispatcher, tracker, domain)
+            return await super().act(dispatcher, tracker, domain)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return [FollowupAction(USUAL_ACTION.get(intent, "utter_help"))]
