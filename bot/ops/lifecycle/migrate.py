@@ -1,4 +1,4 @@
-"""`xiaonuan migrate`: upgrade the database in place to this version's schema, after a backup.
+"""Upgrading the database in place to this version's schema, after a backup (`xiaonuan migrate`).
 
 `make run` upgrades through `xiaonuan seed`, which calls `migrate_database` too. The backup is the
 existing one (SQLite's online backup API, `xiaonuan backup`; pg_dump for PostgreSQL) and is taken
@@ -6,7 +6,6 @@ only when there is data to upgrade. Docs: docs/migrations.md.
 """
 from __future__ import annotations
 
-import argparse
 import glob
 import os
 import shutil
@@ -84,13 +83,13 @@ def migrate_database(settings: Settings, backup_dir: Optional[Path] = None, say:
     """Upgrade the database (backing it up first); 0 when it is at this version afterwards."""
     from actions.db.schema import SchemaMismatch, upgrade_schema
     from actions.db.session import make_engine
+    from bot.ops.lifecycle.audit import audit, stamp
     from bot.ops.lifecycle.backup import BackupError
-    from bot.ops.lifecycle.commands import _audit, _stamp
 
     directory = backup_dir or default_backup_dir(settings)
     engine = make_engine(settings.database_url)
     try:
-        report = upgrade_schema(engine, backup_before_upgrade(settings, directory, _stamp(settings)))
+        report = upgrade_schema(engine, backup_before_upgrade(settings, directory, stamp(settings)))
     except (SchemaMismatch, BackupError) as exc:
         print(f"{prefix} {exc}", file=sys.stderr)
         return 1
@@ -102,43 +101,8 @@ def migrate_database(settings: Settings, backup_dir: Optional[Path] = None, say:
     if report.applied:
         say(f"{prefix} upgraded the database from schema {report.before} to {report.after} "
             f"({', '.join(report.applied)}); the previous database is backed up at {report.backup}")
-        _audit(settings, "migrate", "system:migrate",
+        audit(settings, "migrate", "system:migrate",
                f"schema {report.before} -> {report.after}; backup {report.backup}")
     elif report.before is None:
         say(f"{prefix} created the database at schema {report.after}")
     return 0
-
-
-def cmd_migrate(args: argparse.Namespace) -> int:
-    from actions.db.schema import SchemaMismatch, schema_status
-    from actions.db.session import make_engine
-    from bot.ops.lifecycle.commands import _settings
-
-    settings = _settings("migrate")
-    if settings is None:
-        return 2
-    if args.status:
-        engine = make_engine(settings.database_url)
-        try:
-            status = schema_status(engine)
-        except SchemaMismatch as exc:
-            print(f"[migrate] {exc}", file=sys.stderr)
-            return 1
-        finally:
-            engine.dispose()
-        if status.current is None:
-            print(f"[migrate] the database is empty; `xiaonuan migrate` creates it at schema {status.head}")
-        elif status.up_to_date:
-            print(f"[migrate] the database is at schema {status.head}, this version's")
-        else:
-            print(f"[migrate] the database is at schema {status.current}; this version is {status.head} "
-                  f"(to run: {', '.join(status.pending)})")
-        return 0
-    return migrate_database(settings, Path(args.backup_dir).expanduser() if args.backup_dir else None)
-
-
-def add_migrate_command(sub: argparse._SubParsersAction) -> None:
-    migrate = sub.add_parser("migrate", help="upgrade the database to this version's schema (backs it up first)")
-    migrate.add_argument("--status", action="store_true", help="only say where the schema stands")
-    migrate.add_argument("--backup-dir", default="", help="where the backup goes (default: backups/ beside a SQLite database, var/backups)")
-    migrate.set_defaults(func=cmd_migrate)

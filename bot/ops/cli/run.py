@@ -1,70 +1,14 @@
-"""The `xiaonuan` command: run, train, seed, migrate, kiosk, kitchen, staff commands, purge, backup, restore, validate,
-settings-table."""
+"""`xiaonuan run | kiosk | console | telegram | demo-voice`: the assistant and its front-ends."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
 
-from bot.kernel.settings import PROJECT_ROOT, child_environment, load_settings
-from bot.ops.devices_cli import add_device_commands
-from bot.ops.lifecycle.commands import add_lifecycle_commands
-from bot.ops.lifecycle.migrate import add_migrate_command
-from bot.ops.serve_cli import add_serve_commands
-from bot.ops.settings_table import add_settings_table_command
-from bot.ops.staff_cli import add_commands, add_family_commands, add_policy_commands
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    from bot.ops.training import train
-
-    train(load_settings().model_dir, force=args.force)
-    return 0
-
-
-def cmd_seed(args: argparse.Namespace) -> int:
-    from actions.db.seed import ensure_menus, seed_demo_data, sync_services
-    from actions.db.session import make_engine, session_factory
-    from bot.kernel.clock import local_today
-    from bot.ops.lifecycle.migrate import migrate_database
-
-    settings = load_settings()
-    if migrate_database(settings, prefix="[seed]") != 0:  # an older database is upgraded first (backed up)
-        return 1
-    engine = make_engine(settings.database_url)
-    sessions = session_factory(engine)
-    written = seed_demo_data(sessions, local_today(settings), settings.services_config)
-    if written:
-        print("[seed] demo district written: " + ", ".join(f"{k} {v}" for k, v in written.items()))
-    else:
-        if sync_services(sessions, settings.services_config):
-            print(f"[seed] service catalogue updated from {settings.services_config}")
-        dishes = ensure_menus(sessions, local_today(settings))
-        if dishes:
-            print(f"[seed] demo menus for the coming week: {dishes} dishes")
-    engine.dispose()
-    return 0
-
-
-def cmd_kitchen(args: argparse.Namespace) -> int:
-    """Print the kitchen list of one day."""
-    from actions.db.session import sessions_for
-    from actions.meals.kitchen import format_kitchen_list, kitchen_list
-
-    try:
-        day = dt.date.fromisoformat(args.date)
-    except ValueError:
-        print(f"--date must look like 2026-11-24, got {args.date!r}", file=sys.stderr)
-        return 2
-    with sessions_for(load_settings().database_url)() as session:
-        print(format_kitchen_list(day, kitchen_list(session, day)))
-    return 0
+from bot.kernel.settings import load_settings
 
 
 def _speaker(settings):  # type: ignore[no-untyped-def]
@@ -306,99 +250,13 @@ def cmd_demo_voice(args: argparse.Namespace) -> int:
     return demo()
 
 
-def cmd_voice_model(args: argparse.Namespace) -> int:
-    """Install the Chinese speech model when the network allows; otherwise say why and carry on."""
-    from voice.model_setup import ModelSetupError, install_model
-    from voice.recognizer import is_model_dir
-
-    settings = load_settings()
-    if is_model_dir(settings.vosk_model):
-        return 0
-    try:
-        install_model(settings.vosk_model, settings.vosk_model_sha256)
-    except ModelSetupError as exc:
-        print(f"[voice] speech model not installed: {exc}")
-        return 0 if args.optional else 1
-    print(f"[voice] speech model installed in {settings.vosk_model}")
-    return 0
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from bot.ops.validation import validate_project
-
-    problems = validate_project()
-    for problem in problems:
-        print(f"[validate] {problem}", file=sys.stderr)
-    print(f"[validate] {'clean' if not problems else f'{len(problems)} problem(s)'}")
-    return 1 if problems else 0
-
-
-def cmd_test_stories(args: argparse.Namespace) -> int:
-    from bot.ops.training import train
-
-    model = train(load_settings().model_dir)
-    command = [sys.executable, "-m", "rasa", "test", "core", "--model", str(model),
-               "--stories", "tests/stories", "--fail-on-prediction-errors",
-               "--out", "results/stories", "--no-plot"]
-    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            env=child_environment(load_settings()))
-    failed = PROJECT_ROOT / "results" / "stories" / "failed_test_stories.yml"
-    if result.returncode != 0:
-        noise = ("Processed story blocks", "it/s]", "Warning", "warn(", "declare_namespace")
-        said = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
-                         if not any(word in line for word in noise))
-        sys.stderr.write(said[-8000:] + "\n")
-        if failed.exists():
-            sys.stderr.write(failed.read_text()[:6000])
-        print("[stories] conversation tests FAILED")
-        return 1
-    print("[stories] all conversation tests passed")
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xiaonuan", description="Xiaonuan (小暖) community assistant")
-    sub = parser.add_subparsers(dest="command", required=True)
+def add_run_commands(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("run", help="start the servers and a text kiosk in this terminal").set_defaults(func=cmd_run)
-    train = sub.add_parser("train", help="train the model if training data or config changed")
-    train.add_argument("--force", action="store_true", help="train even when nothing changed")
-    train.set_defaults(func=cmd_train)
-    sub.add_parser("seed", help="create the database with demo data if it is empty").set_defaults(func=cmd_seed)
     kiosk = sub.add_parser("kiosk", help="a text kiosk for a core that is already running")
     kiosk.add_argument("--url", required=True, help="base URL of the Rasa server, e.g. http://127.0.0.1:5005")
     kiosk.set_defaults(func=cmd_kiosk)
-    kitchen = sub.add_parser("kitchen", help="print the kitchen list (portions and dietary notes) of a day")
-    kitchen.add_argument("--date", required=True, help="the day, YYYY-MM-DD")
-    kitchen.set_defaults(func=cmd_kitchen)
-    add_commands(sub)
-    add_policy_commands(sub)
-    add_family_commands(sub)
-    add_lifecycle_commands(sub)
-    add_migrate_command(sub)
-    add_serve_commands(sub)
-    add_device_commands(sub)
     sub.add_parser("console", help="the staff console alone (make run starts it too)").set_defaults(func=cmd_console)
     sub.add_parser("telegram", help="the Telegram channel for family members, attached to a running core") \
         .set_defaults(func=cmd_telegram)
     sub.add_parser("demo-voice", help="speak a few requests into the kiosk pipeline and save the answers") \
         .set_defaults(func=cmd_demo_voice)
-    model = sub.add_parser("voice-model", help="install the Chinese speech model (verified by SHA-256)")
-    model.add_argument("--optional", action="store_true", help="exit 0 when it cannot be installed")
-    model.set_defaults(func=cmd_voice_model)
-    sub.add_parser("validate", help="check training data and domain").set_defaults(func=cmd_validate)
-    sub.add_parser("test-stories", help="run the conversation tests").set_defaults(func=cmd_test_stories)
-    add_settings_table_command(sub)
-    return parser
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    from bot.kernel.private_files import private_umask
-
-    private_umask()  # the database, logs and backups this process and its servers create: 0600 / 0700
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""`xiaonuan purge`, `xiaonuan backup PATH` and `xiaonuan restore PATH`."""
+"""`xiaonuan migrate | purge | backup PATH | restore PATH`: the data's life cycle."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.kernel.settings import Settings, load_settings
+from bot.ops.lifecycle.audit import audit, stamp
 
 KEPT = ("meal and service bookings, alerts and family answers, handoff requests, notices not yet delivered, "
         "the audit log, residents and staff")
@@ -28,27 +29,6 @@ def _days(text: str) -> int:
     if days < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of days, at least 1, got {text!r}")
     return days
-
-
-def _stamp(settings: Settings) -> str:
-    from bot.kernel.clock import local_now
-
-    return local_now(settings).strftime("%Y%m%d-%H%M%S")
-
-
-def _audit(settings: Settings, command: str, actor: str, detail: str) -> None:
-    """The audit entry of a backup or restore; the copy is made either way, so a failure is only reported."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from actions.db.models import AuditLog
-    from actions.db.schema import SchemaMismatch
-    from actions.db.session import sessions_for
-
-    try:
-        with sessions_for(settings.database_url).begin() as session:
-            session.add(AuditLog(actor=actor, action=command, target="database", detail=detail[:2000]))
-    except (SchemaMismatch, SQLAlchemyError) as exc:
-        print(f"[{command}] the audit entry could not be written: {exc}", file=sys.stderr)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -119,7 +99,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 2
     target = Path(args.path).expanduser()
     if target.is_dir():
-        target = target / f"xiaonuan-{_stamp(settings)}.db"
+        target = target / f"xiaonuan-{stamp(settings)}.db"
     target = target.resolve()
     if target == database or target.name in (f"{database.name}-wal", f"{database.name}-shm"):
         print(f"[backup] {target} is the database itself; choose another file", file=sys.stderr)
@@ -136,7 +116,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"[backup] {exc}", file=sys.stderr)
         return 1
-    _audit(settings, "backup", args.by, f"to {target}")
+    audit(settings, "backup", args.by, f"to {target}")
     print(f"[backup] {target}: {_summary(info.rows)}, {target.stat().st_size // 1024} KiB, integrity ok")
     return 0
 
@@ -165,11 +145,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
               "the running database", file=sys.stderr)
         return 1
     try:
-        kept = restore_sqlite(backup, database, _stamp(settings))
+        kept = restore_sqlite(backup, database, stamp(settings))
     except BackupError as exc:
         print(f"[restore] {exc}", file=sys.stderr)
         return 1
-    _audit(settings, "restore", args.by, f"from {backup}; previous content kept as {kept or 'nothing'}")
+    audit(settings, "restore", args.by, f"from {backup}; previous content kept as {kept or 'nothing'}")
     if kept is not None:
         print(f"[restore] the previous database is kept as {kept}")
     print(f"[restore] {database} restored from {backup}: {_summary(info.rows)}")
@@ -201,6 +181,7 @@ def _summary(rows: dict) -> str:
 
 
 def add_lifecycle_commands(sub: argparse._SubParsersAction) -> None:
+    _add_migrate_command(sub)
     purge = sub.add_parser("purge", help="delete conversations older than the retention period "
                                          "(XIAONUAN_RETENTION_DAYS); bookings and alerts stay")
     purge.add_argument("--days", type=_days, help="keep this many days instead of the setting")
@@ -217,3 +198,38 @@ def add_lifecycle_commands(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("--force", action="store_true", help="restore even though the assistant seems to run")
     restore.add_argument("--by", default="system", help="who runs it, for the audit log")
     restore.set_defaults(func=cmd_restore)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from actions.db.schema import SchemaMismatch, schema_status
+    from actions.db.session import make_engine
+    from bot.ops.lifecycle.migrate import migrate_database
+
+    settings = _settings("migrate")
+    if settings is None:
+        return 2
+    if args.status:
+        engine = make_engine(settings.database_url)
+        try:
+            status = schema_status(engine)
+        except SchemaMismatch as exc:
+            print(f"[migrate] {exc}", file=sys.stderr)
+            return 1
+        finally:
+            engine.dispose()
+        if status.current is None:
+            print(f"[migrate] the database is empty; `xiaonuan migrate` creates it at schema {status.head}")
+        elif status.up_to_date:
+            print(f"[migrate] the database is at schema {status.head}, this version's")
+        else:
+            print(f"[migrate] the database is at schema {status.current}; this version is {status.head} "
+                  f"(to run: {', '.join(status.pending)})")
+        return 0
+    return migrate_database(settings, Path(args.backup_dir).expanduser() if args.backup_dir else None)
+
+
+def _add_migrate_command(sub: argparse._SubParsersAction) -> None:
+    migrate = sub.add_parser("migrate", help="upgrade the database to this version's schema (backs it up first)")
+    migrate.add_argument("--status", action="store_true", help="only say where the schema stands")
+    migrate.add_argument("--backup-dir", default="", help="where the backup goes (default: backups/ beside a SQLite database, var/backups)")
+    migrate.set_defaults(func=cmd_migrate)
