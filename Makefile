@@ -67,6 +67,7 @@ bench: train seed
 	$(BIN)/python bench/alert_latency.py
 	$(BIN)/python bench/console_conversations.py
 	$(BIN)/python bench/retention.py
+	$(BIN)/python bench/migrate.py
 	$(BIN)/python bench/startup.py
 
 clean:

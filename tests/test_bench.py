@@ -132,3 +132,16 @@ def test_the_retention_benchmark_runs_on_a_small_district() -> None:
     cells = [cell.strip() for cell in first.strip("|").split("|")]
     assert int(cells[2]) > 0 and int(cells[3].replace(",", "")) > 0 and int(cells[4]) > 0  # it deleted something
     assert "| next (nothing to do) |" in done.stdout and done.stdout.rstrip().endswith("| 0 | 0 | 0 | 0 |")
+
+
+def test_the_migration_benchmark_upgrades_a_small_first_release_database() -> None:
+    import subprocess
+    import sys
+
+    from bot.kernel.settings import PROJECT_ROOT
+
+    done = subprocess.run([sys.executable, "bench/migrate.py", "--rows", "40", "--no-append"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| upgrade 0001 → 0002 (0002), one transaction |" in done.stdout
+    assert "40 alerts, 40 conversations" in done.stdout
