@@ -1,1 +1,2 @@
-"""The device door: SOS buttons and wristbands post their events here (see docs/devices.md)."""
+"""The device door (a front-end process): SOS buttons and wristbands post their events here (docs/devices.md).
+Imports the kernel and actions."""
