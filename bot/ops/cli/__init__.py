@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from typing import List, Optional
 
 from bot.ops.cli.data import add_data_commands
@@ -37,4 +38,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     private_umask()  # the database, logs and backups this process and its servers create: 0600 / 0700
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    from bot.kernel.settings import load_settings
+
+    try:  # a wrong setting is one clear line, not a traceback from deep inside a command
+        load_settings()
+    except ValueError as exc:
+        print(f"[xiaonuan] {exc}. Change it and start again (the settings: docs/operations.md).", file=sys.stderr)
+        return 2
     return args.func(args)
