@@ -16,8 +16,12 @@ class FormStopped(GuardedAction):
     """Says nothing was booked and ends the form (abstract: a subclass names its form's state)."""
 
     state: Tuple[str, ...] = ()
-    not_booked = ""
+    not_booked = ""  # the response that says so
+    not_booked_text = ""  # or its words
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response=self.not_booked)
+        if self.not_booked:
+            dispatcher.utter_message(response=self.not_booked)
+        else:
+            dispatcher.utter_message(text=self.not_booked_text)
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(slot, None) for slot in self.state]
