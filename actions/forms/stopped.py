@@ -2,7 +2,7 @@
 rule runs this instead of the booking action, nothing is written and the form's answers are forgotten."""
 from __future__ import annotations
 
-from typing import List, Text, Tuple
+from typing import List, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
