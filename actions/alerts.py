@@ -1,6 +1,7 @@
 """Emergencies and requests for a person: written down first, then announced, then stayed with."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import List, Optional, Text
 
@@ -8,6 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from actions import runtime
 from actions.db.models import HandoffRequest, Resident
@@ -18,7 +21,7 @@ from actions.safety.responses import ADVICE
 from actions.safety.status import NOTHING_ON_RECORD, asks_about_alert, only_wondering, tell_status
 from actions.safety.words import has_no_words, has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
-from bot.kernel.clock import local_now
+from bot.kernel.clock import local_now, utcnow
 from bot.kernel.words.task_cues import danger_in
 
 logger = logging.getLogger(__name__)
@@ -134,11 +137,25 @@ class ActionCheckDanger(ActionEmergency):
         return "action_check_danger"
 
 
+WAITING = dt.timedelta(hours=2)  # a call-back asked for this recently and still open is the one they wait for
+
+
+def waiting_handoff(session: Session, sender_id: str) -> Optional[int]:
+    """The call-back this conversation asked for lately that staff have not closed yet, if any."""
+    return session.scalars(select(HandoffRequest.id).where(
+        HandoffRequest.sender_id == sender_id, HandoffRequest.status == "open",
+        HandoffRequest.created_at >= utcnow() - WAITING).order_by(HandoffRequest.id.desc()).limit(1)).first()
+
+
 def open_handoff(tracker: Tracker, reason: str) -> Optional[int]:
-    """Record that this person wants a call back; returns the request id (None if it failed)."""
+    """Record that this person wants a call back; returns the request id (None if it failed).
+    Asked again while the first is still waiting ("多久能有人给我回话"), the first one stands: no second row."""
     rid = resident_id(tracker)
     try:
         with runtime.sessions().begin() as session:
+            waiting = waiting_handoff(session, tracker.sender_id)
+            if waiting is not None:
+                return waiting
             request = HandoffRequest(
                 resident_id=rid if rid is not None and session.get(Resident, rid) else None,
                 sender_id=tracker.sender_id,
@@ -161,8 +178,11 @@ class ActionHumanHandoff(GuardedAction):
         return "action_human_handoff"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        open_handoff(tracker, reason="asked")
+        with runtime.sessions()() as session:
+            waiting = waiting_handoff(session, tracker.sender_id)
+        if waiting is None:
+            open_handoff(tracker, reason="asked")
         settings = runtime.settings()
-        dispatcher.utter_message(response="utter_handoff", community_phone=settings.community_phone,
-                                 hotline=settings.hotline)
+        dispatcher.utter_message(response="utter_handoff_waiting" if waiting is not None else "utter_handoff",
+                                 community_phone=settings.community_phone, hotline=settings.hotline)
         return [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -43,6 +43,8 @@ RESUMABLE_TASKS = {
     "check_bookings": ("action_check_bookings", "查预订"),
     "family_link_code": ("action_family_link_code", "生成家属绑定码"),
 }
+# Tasks whose form reads details said right after the identification ("一份，送到家").
+DETAIL_TASKS = ("book_meal", "book_service")
 UNVERIFIED_LOCATION = UNVERIFIED
 # Not a name: a yes or a sound made while listening.
 _NO_NAME = re.compile(r"^(嗯+|啊+|哦+|呃+|额+|对|是|是的|好|好的|行|中|可以|在|喂+|你好|您好)$")
@@ -191,6 +193,19 @@ class ValidateIdentifyForm(GuardedFormValidation):
             return self._failed(tracker, "utter_identify_phone_mismatch", dispatcher, keep={"identify_name": name})
         return {"identify_phone4": digits[-4:], "identify_candidate_id": str(resident.id),
                 "identify_candidate_desc": description}
+
+    async def extract_identify_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> Dict[Text, Any]:
+        """"您是…张奶奶，对吗？" answered by going on with the booking asked for ("一份，送到家"): no
+        objection, and the details are the task's, so it counts as yes; the task then reads those words."""
+        if tracker.get_slot("requested_slot") != "identify_confirmed":
+            return {}
+        task = tracker.get_slot("pending_task")
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        if task in DETAIL_TASKS and intent in ("inform", task) and message.get("entities"):
+            return {"identify_confirmed": True}
+        return {}
 
     def validate_identify_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:

@@ -174,7 +174,9 @@ def _metadata(conversation: Conversation, district: District, chat_id: str):  # 
         return f"kiosk-home-{rid}-{chat_id}", ChannelMetadata(channel="kiosk", role="resident", resident_id=rid,
                                                               kiosk_mode="home", location="家里")
     if conversation.channel == "community_kiosk":
-        return f"kiosk-community-{chat_id}", ChannelMetadata(channel="kiosk", role="anonymous",
+        # Nobody is named yet, so the core keeps the conversation as "anon:<sender>" (bot/core/rest_channel.py);
+        # the trail must read the tracker under that id, or it sees no intent, action or slot at all.
+        return f"anon:kiosk-community-{chat_id}", ChannelMetadata(channel="kiosk", role="anonymous",
                                                              kiosk_mode="community", location="幸福里社区服务中心")
     raise ValueError(conversation.channel)
 

@@ -16,6 +16,7 @@ from actions.audit import record
 from actions.bookings.listing import BookingItem, all_upcoming, matching, spoken_list, what_mentioned
 from actions.context import TaskContext, task_context, who_for
 from actions.forms.read_back import INTERRUPTING as BASE_INTERRUPTING
+from actions.forms.stopped import FormStopped
 from actions.guarded import GuardedAction, GuardedFormValidation
 from actions.lang.dates import parse_date
 from actions.lang.numbers import chinese_number
@@ -26,6 +27,7 @@ from actions.services.lifecycle import change_status
 from actions.tracker_utils import latest_intent
 from bot.kernel.contract import button
 
+KEPT = "好的，不取消，预订还在。"
 STATE = ("cancel_ref", "cancel_confirmed", "cancel_options", "cancel_stop")
 MAX_OPTIONS = 3
 INTERRUPTING = BASE_INTERRUPTING | {"book_meal", "book_service"}
@@ -85,6 +87,9 @@ class ValidateCancelBookingForm(GuardedFormValidation):
         intent = latest_intent(tracker)
         if not starting and intent in INTERRUPTING:
             return []
+        if not starting and (intent == "deny" or (intent == "cancel_booking"
+                                                  and _KEEP.search(tracker.latest_message.get("text") or ""))):
+            return []  # rejected: a rule ends the form and nothing is cancelled ("哎别取消了，还要")
         context = task_context(tracker)
         if context.resident_id is None:
             dispatcher.utter_message(response="utter_need_resident")
@@ -192,6 +197,16 @@ def cancel_item(item: BookingItem, context: TaskContext) -> bool:
     return True
 
 
+class ActionCancelStopped(FormStopped):
+    """The cancel form ended by a change of mind: nothing is cancelled and action_cancel_booking does not run."""
+
+    state = STATE
+    not_booked_text = KEPT
+
+    def name(self) -> Text:
+        return "action_cancel_stopped"
+
+
 class ActionCancelBooking(GuardedAction):
     """After the form: cancel only what was confirmed."""
 
@@ -205,7 +220,7 @@ class ActionCancelBooking(GuardedAction):
         if stop in ("none", "cutoff", "no_resident"):
             return reset
         if stop or not tracker.get_slot("cancel_confirmed") or not ref:
-            dispatcher.utter_message(text="好的，不取消，预订还在。")
+            dispatcher.utter_message(text=KEPT)
             return reset
         context = task_context(tracker)
         item = next((i for i in _items(context) if i.ref == ref), None)

@@ -114,8 +114,8 @@ class ReadBackForm(GuardedFormValidation):
                                     domain: DomainDict) -> List[EventType]:
         # Rasa marks the loop active before its first validation; no question asked yet means it is starting.
         starting = not tracker.get_slot("requested_slot")
-        if not starting and latest_intent(tracker) in self.interrupting:
-            return []
+        if not starting and (latest_intent(tracker) in self.interrupting or stop_requested(tracker)):
+            return []  # rejected: a rule answers (a stop: "算了，不订了" ends the form without the booking action)
         context = self.context(tracker)
         previous = {slot: None if starting else tracker.get_slot(slot) for slot in self.state}
         with runtime.sessions()() as session:
@@ -143,8 +143,6 @@ class ReadBackForm(GuardedFormValidation):
         if starting:
             updates = {slot: None for slot in self.state}
             updates.update(self.starting_values(resident, context))
-        elif stop_requested(tracker):
-            return {self.slot("stop"): "asked"}
         requested = None if starting else tracker.get_slot("requested_slot")
         values = self.said(tracker, context, session, requested)
         if starting and tracker.get_slot("pending_request"):

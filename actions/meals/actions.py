@@ -15,6 +15,7 @@ from sqlalchemy import select
 from actions import runtime
 from actions.audit import record
 from actions.db.models import Canteen, MealBooking, Resident
+from actions.forms.stopped import FormStopped
 from actions.guarded import GuardedAction
 from actions.lang.dates import parse_date
 from actions.lang.meals import parse_meal
@@ -79,6 +80,16 @@ class ActionBookMeal(GuardedAction):
             arrive = f"请{'老人' if who != '您' else '您'}{when}"
         return (f"订好了！{canteen.name}，{booking_line(booking, context.today)}。"
                 f"{serve}左右{arrive}。{pay}。")
+
+
+class ActionMealStopped(FormStopped):
+    """The meal form ended by a stop: nothing is booked and action_book_meal does not run."""
+
+    state = STATE
+    not_booked = "utter_meal_not_booked"
+
+    def name(self) -> Text:
+        return "action_meal_stopped"
 
 
 def _default_meal(now: dt.datetime) -> tuple:

@@ -2,6 +2,7 @@
 request; whether this person qualifies; which one when two are close; the hotline when none."""
 from __future__ import annotations
 
+import re
 from typing import Any, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -116,15 +117,30 @@ OFFER_COVERS = ("materials", "how", "phone")  # what "要听申请材料和去�
 FOLLOW_UP_CHARS = 15  # a question this short, right after an answer, is about the item just discussed
 
 
+# A task asked for right after a policy answer (a rule brings it here first): its form, unless the words
+# are a question about the item just discussed ("能拿它买饭不").
+TASK_FORMS = {"book_meal": "meal_booking_form", "book_service": "service_booking_form"}
+_POINTS_BACK = re.compile(r"它|这个|那个|[这那][张笔份]?(卡|钱|补贴|补助|津贴)")
+_ASKS = re.compile(r"(不|吗|么|没|没有|呢)[？?。！!\s]*$|能不能|可不可以|行不行|[？?]")
+
+
+def asks_about_item_just_discussed(text: str) -> bool:
+    """A short question that points back at what was just answered: "能拿它买饭不", "这卡能买菜吗"."""
+    return len(text) <= FOLLOW_UP_CHARS and bool(_POINTS_BACK.search(text)) and bool(_ASKS.search(text))
+
+
 class ActionAnswerPolicy(GuardedAction):
     def name(self) -> Text:
         return "action_answer_policy"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        task_form = TASK_FORMS.get(latest_intent(tracker) or "")
+        if task_form and not tracker.active_loop_name and not asks_about_item_just_discussed(text):
+            return [FollowupAction(task_form)]  # "那帮我订个饭": the booking itself
         knowledge, index = knowledge_and_index()
         item, close = find(knowledge, index, tracker)
         settings = runtime.settings()
-        text = tracker.latest_message.get("text") or ""
         price = None if _named_in(item, text) else price_of_booking_just_made(tracker)
         if price:
             # "要花多少钱", "他半失能，能便宜点不" right after a booking: that booking's price and subsidy.

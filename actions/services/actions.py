@@ -13,6 +13,7 @@ from actions import runtime
 from actions.audit import record
 from actions.context import who_for
 from actions.db.models import Resident, ServiceBooking
+from actions.forms.stopped import FormStopped
 from actions.guarded import GuardedAction
 from actions.lang.spoken import say_money
 from actions.services.booking import ServiceRequest, book_service
@@ -20,6 +21,16 @@ from actions.services.context import service_context
 from actions.services.form import STATE, choice_from
 from actions.services.phrases import disability_note, problem_sentence, say_when
 from actions.tracker_utils import latest_message_id
+
+
+class ActionServiceStopped(FormStopped):
+    """The service form ended by a stop: nothing is booked and action_book_service does not run."""
+
+    state = STATE
+    not_booked = "utter_service_not_booked"
+
+    def name(self) -> Text:
+        return "action_service_stopped"
 
 
 class ActionBookService(GuardedAction):

@@ -12,14 +12,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from tests.conftest import user_event
 
+STOP_INTENTS = ("deny", "cancel_booking")  # a rejected one of these ends the form by a rule
 HOME_SLOTS = {"resident_id": "1", "resident_name": "张桂英", "identified": True, "channel": "kiosk",
               "actor_role": "resident", "kiosk_mode": "home"}
 
 
 class FormDriver:
     def __init__(self, form: str, validator: Action, askers: Dict[str, Action], submit: Action,
-                 required: tuple, domain: Dict[str, Any], slots: Optional[Dict[str, Any]] = None) -> None:
+                 required: tuple, domain: Dict[str, Any], slots: Optional[Dict[str, Any]] = None,
+                 stopped: Optional[Action] = None) -> None:
         self.form, self.validator, self.askers, self.submit, self.required = form, validator, askers, submit, required
+        self.stopped = stopped  # what the rules run when the form rejects a stop ("算了，不订了")
         self.domain = domain
         self.slots: Dict[str, Any] = dict(slots or HOME_SLOTS)
         self.active = False
@@ -44,6 +47,12 @@ class FormDriver:
         returned = await self.validator.run(dispatcher, self._tracker([]), self.domain)
         slot_events = [e for e in returned if e.get("event") == "slot"]
         if not slot_events and self.active:
+            if self.stopped is not None and intent in STOP_INTENTS:
+                for e in await self.stopped.run(dispatcher, self._tracker([]), self.domain):
+                    if e.get("event") == "slot":
+                        self.slots[e["name"]] = e["value"]
+                self.active, self.done = False, True
+                return dispatcher.messages
             return [{"rejected": True}]
         if not self.active:
             self.events.append({"event": "active_loop", "name": self.form})  # as Rasa logs the activation

@@ -77,3 +77,24 @@ async def test_handoff_records_request_and_gives_numbers(sessions, dispatcher, d
     message = dispatcher.messages[0]
     assert message["response"] == "utter_handoff"
     assert message["hotline"] == "12345" and message["community_phone"]
+
+
+async def test_a_person_asked_again_while_waiting_makes_no_second_request(sessions, domain) -> None:
+    """"多久能有人给我回话" after "转人工": the call-back asked for stands; staff see it once."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    slots = {"resident_id": "2", "channel": "kiosk"}
+    first, again = CollectingDispatcher(), CollectingDispatcher()
+    await ActionHumanHandoff().run(first, make_tracker([user_event("转人工", "human_handoff")], slots=slots), domain)
+    await ActionHumanHandoff().run(again, make_tracker([user_event("多久能有人给我回话", "human_handoff")],
+                                                       slots=slots), domain)
+    with sessions() as session:
+        assert session.scalar(select(func.count(HandoffRequest.id))) == 1
+        session.scalars(select(HandoffRequest)).one().status = "closed"
+        session.commit()
+    assert again.messages[0]["response"] == "utter_handoff_waiting" and again.messages[0]["community_phone"]
+    closed = CollectingDispatcher()
+    await ActionHumanHandoff().run(closed, make_tracker([user_event("转人工", "human_handoff")], slots=slots), domain)
+    assert closed.messages[0]["response"] == "utter_handoff"  # staff closed the first: a new one is asked for
+    with sessions() as session:
+        assert session.scalar(select(func.count(HandoffRequest.id))) == 2

@@ -184,3 +184,20 @@ async def test_a_task_asked_before_identification_is_resumed(sessions, dispatche
     assert _slots(events)["pending_task"] is None
     assert dispatcher.messages[-1]["response"] == "utter_identify_done_resume"
     assert (dispatcher.messages[-1]["title"], dispatcher.messages[-1]["task"]) == ("王爷爷", "订餐")
+
+
+async def test_going_on_with_the_booking_at_the_identity_question_counts_as_yes(dispatcher, domain) -> None:
+    """"您是…张奶奶，对吗？" — "一份，送到家": the booking's details, no objection; the form then reads them."""
+    form = ValidateIdentifyForm()
+    slots = {"requested_slot": "identify_confirmed", "pending_task": "book_meal"}
+    quantity = [{"entity": "quantity", "value": "一份"}]
+    going_on = make_tracker([user_event("一份，送到家", "inform", entities=quantity)], slots=slots)
+    assert await form.extract_identify_confirmed(dispatcher, going_on, domain) == {"identify_confirmed": True}
+    no_task = make_tracker([user_event("一份，送到家", "inform", entities=quantity)],
+                           slots={**slots, "pending_task": None})
+    assert await form.extract_identify_confirmed(dispatcher, no_task, domain) == {}
+    no_detail = make_tracker([user_event("嗯嗯啊", "inform")], slots=slots)
+    assert await form.extract_identify_confirmed(dispatcher, no_detail, domain) == {}
+    other_question = make_tracker([user_event("一份", "inform", entities=quantity)],
+                                  slots={**slots, "requested_slot": "identify_phone4"})
+    assert await form.extract_identify_confirmed(dispatcher, other_question, domain) == {}

@@ -8,6 +8,7 @@ from actions.bookings.cancel import (
     ActionAskCancelConfirmed,
     ActionAskCancelRef,
     ActionCancelBooking,
+    ActionCancelStopped,
     ValidateCancelBookingForm,
 )
 from actions.bookings.check import ActionCheckBookings
@@ -92,7 +93,7 @@ def cancel_form(domain):
     def make(slots=None):
         askers = {"cancel_ref": ActionAskCancelRef(), "cancel_confirmed": ActionAskCancelConfirmed()}
         return FormDriver("cancel_booking_form", ValidateCancelBookingForm(), askers, ActionCancelBooking(),
-                          ("cancel_ref", "cancel_confirmed"), domain, slots)
+                          ("cancel_ref", "cancel_confirmed"), domain, slots, stopped=ActionCancelStopped())
     return make
 
 

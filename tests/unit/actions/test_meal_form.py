@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from actions.db.models import AuditLog, MealBooking
-from actions.meals.actions import ActionBookMeal
+from actions.meals.actions import ActionBookMeal, ActionMealStopped
 from actions.meals.asking import (
     ActionAskMealCanteenId,
     ActionAskMealConfirmed,
@@ -35,7 +35,8 @@ def _meal_form(domain, slots=None) -> FormDriver:
     askers = {"meal_date": ActionAskMealDate(), "meal_type": ActionAskMealType(),
               "meal_canteen_id": ActionAskMealCanteenId(), "meal_quantity": ActionAskMealQuantity(),
               "meal_delivery": ActionAskMealDelivery(), "meal_confirmed": ActionAskMealConfirmed()}
-    return FormDriver("meal_booking_form", ValidateMealBookingForm(), askers, ActionBookMeal(), REQUIRED, domain, slots)
+    return FormDriver("meal_booking_form", ValidateMealBookingForm(), askers, ActionBookMeal(), REQUIRED, domain, slots,
+                      stopped=ActionMealStopped())
 
 
 def bookings(sessions):

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.db.models import OutboxMessage, Resident
-from actions.policies.actions import ActionAnswerPolicy, ActionPolicyDetails
+from actions.policies.actions import ActionAnswerPolicy, ActionPolicyDetails, asks_about_item_just_discussed
 from actions.policies.knowledge import load_knowledge
 from actions.policies.notices import newly_eligible, queue_notices
 from bot.kernel.settings import PROJECT_ROOT
@@ -159,3 +159,17 @@ async def test_a_question_naming_no_policy_asks_which(sessions, dispatcher, doma
     reply, slots = await ask("我想问政策", dispatcher, domain)
     assert reply.startswith("您想问哪方面的政策？比如高龄津贴、最低生活保障（低保）、长期护理保险。")
     assert len(dispatcher.messages[0]["buttons"]) == 3 and slots == {"policy_offered": False}
+
+
+def test_a_question_pointing_back_at_the_item_is_told_from_a_booking() -> None:
+    assert asks_about_item_just_discussed("能拿它买饭不")
+    assert asks_about_item_just_discussed("这卡能买菜吗")
+    assert not asks_about_item_just_discussed("那帮我订个饭")
+    assert not asks_about_item_just_discussed("帮我订明天的午饭，送到家里来，要两份")
+
+
+async def test_a_booking_right_after_a_policy_answer_goes_to_its_form(dispatcher, domain) -> None:
+    tracker = make_tracker([user_event("那帮我订个饭", "book_meal")], slots={**HOME_SLOTS, "policy_id": "dibao"})
+    events = await ActionAnswerPolicy().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "meal_booking_form"}]
+    assert dispatcher.messages == []

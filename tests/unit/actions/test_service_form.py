@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from actions.db.models import OutboxMessage, ServiceBooking
-from actions.services.actions import ActionBookService
+from actions.services.actions import ActionBookService, ActionServiceStopped
 from actions.services.asking import (
     ActionAskServiceCode,
     ActionAskServiceConfirmed,
@@ -28,7 +28,7 @@ def service_form(domain):
         askers = {"service_code": ActionAskServiceCode(), "service_date": ActionAskServiceDate(),
                   "service_half_day": ActionAskServiceHalfDay(), "service_confirmed": ActionAskServiceConfirmed()}
         return FormDriver("service_booking_form", ValidateServiceBookingForm(), askers, ActionBookService(),
-                          REQUIRED, domain, slots)
+                          REQUIRED, domain, slots, stopped=ActionServiceStopped())
     return make
 
 
