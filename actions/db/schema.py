@@ -226,3 +226,27 @@ def upgrade_schema(engine: Engine, backup: Optional[Callable[[SchemaStatus], Opt
     copied = backup(status) if backup is not None else None
     run_revisions(engine, "head", stamp_as=None if status.versioned else status.current)
     return UpgradeReport(status.current, status.head, status.pending, copied)
+
+
+def downgrade_schema(engine: Engine, target: str,
+                     backup: Optional[Callable[[SchemaStatus], Optional[str]]] = None) -> UpgradeReport:
+    """Take the database back to an older revision (`xiaonuan migrate --down-to`), after the caller's
+    backup, in one transaction. What the later revisions added is dropped with what it holds."""
+    from alembic import command
+
+    status = schema_status(engine)
+    if status.current is None:
+        raise SchemaMismatch("the database is empty: there is nothing to take back")
+    known = all_revisions()
+    if target not in known:
+        raise SchemaMismatch(f"there is no schema revision {target!r} (known: {', '.join(sorted(known))})")
+    steps = [step.revision for step in _script().iterate_revisions(status.current, target)
+             if step.revision != target]
+    if not steps:
+        return UpgradeReport(status.current, status.current, [], None)
+    copied = backup(status) if backup is not None else None
+    with _one_transaction(engine) as connection:
+        if not status.versioned:
+            _stamp(connection, status.current)
+        command.downgrade(_config(connection), target)
+    return UpgradeReport(status.current, target, steps, copied)

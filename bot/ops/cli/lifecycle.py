@@ -225,11 +225,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             print(f"[migrate] the database is at schema {status.current}; this version is {status.head} "
                   f"(to run: {', '.join(status.pending)})")
         return 0
-    return migrate_database(settings, Path(args.backup_dir).expanduser() if args.backup_dir else None)
+    return migrate_database(settings, Path(args.backup_dir).expanduser() if args.backup_dir else None,
+                            down_to=args.down_to or None)
 
 
 def _add_migrate_command(sub: argparse._SubParsersAction) -> None:
     migrate = sub.add_parser("migrate", help="upgrade the database to this version's schema (backs it up first)")
     migrate.add_argument("--status", action="store_true", help="only say where the schema stands")
+    migrate.add_argument("--down-to", default="", metavar="REVISION",
+                         help="take the database back to an older revision (to run an older version); backs it up first")
     migrate.add_argument("--backup-dir", default="", help="where the backup goes (default: backups/ beside a SQLite database, var/backups)")
     migrate.set_defaults(func=cmd_migrate)

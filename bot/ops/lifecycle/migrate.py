@@ -79,9 +79,9 @@ def default_backup_dir(settings: Settings) -> Path:
 
 
 def migrate_database(settings: Settings, backup_dir: Optional[Path] = None, say: Callable[[str], None] = print,
-                     prefix: str = "[migrate]") -> int:
-    """Upgrade the database (backing it up first); 0 when it is at this version afterwards."""
-    from actions.db.schema import SchemaMismatch, upgrade_schema
+                     prefix: str = "[migrate]", down_to: Optional[str] = None) -> int:
+    """Upgrade the database (or take it back to revision `down_to`), backing it up first; 0 when done."""
+    from actions.db.schema import SchemaMismatch, downgrade_schema, upgrade_schema
     from actions.db.session import make_engine
     from bot.ops.lifecycle.audit import audit, stamp
     from bot.ops.lifecycle.backup import BackupError
@@ -89,17 +89,19 @@ def migrate_database(settings: Settings, backup_dir: Optional[Path] = None, say:
     directory = backup_dir or default_backup_dir(settings)
     engine = make_engine(settings.database_url)
     try:
-        report = upgrade_schema(engine, backup_before_upgrade(settings, directory, stamp(settings)))
+        backup = backup_before_upgrade(settings, directory, stamp(settings))
+        report = downgrade_schema(engine, down_to, backup) if down_to else upgrade_schema(engine, backup)
     except (SchemaMismatch, BackupError) as exc:
         print(f"{prefix} {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a revision failed: its transaction was rolled back
-        print(f"{prefix} the upgrade failed and was undone; the database is as it was ({exc})", file=sys.stderr)
+        print(f"{prefix} the {'downgrade' if down_to else 'upgrade'} failed and was undone; the database is as it "
+              f"was ({exc})", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
     if report.applied:
-        say(f"{prefix} upgraded the database from schema {report.before} to {report.after} "
+        say(f"{prefix} {'took the database back' if down_to else 'upgraded the database'} from schema {report.before} to {report.after} "
             f"({', '.join(report.applied)}); the previous database is backed up at {report.backup}")
         audit(settings, "migrate", "system:migrate",
                f"schema {report.before} -> {report.after}; backup {report.backup}")

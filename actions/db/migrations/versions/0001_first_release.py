@@ -390,4 +390,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("a downgrade is a restore of the backup taken before the upgrade (docs/migrations.md)")
+    """An empty database again (the first release's tables dropped, those that others refer to last)."""
+    for name in reversed(TABLES):
+        op.drop_table(name)

@@ -167,5 +167,16 @@ def upgrade() -> None:
         op.create_index(op.f('ix_staff_notices_staff_id'), 'staff_notices', ['staff_id'], unique=False)
 
 
+NEW_TABLES = ("checkin_plans", "devices", "alert_escalations", "alert_words", "checkins", "follow_up_visits",
+              "inactivity_alerts", "staff_notices")
+
+
 def downgrade() -> None:
-    raise NotImplementedError("a downgrade is a restore of the backup taken before the upgrade (docs/migrations.md)")
+    """Back to the first release's schema: the tables this revision added go, with what they hold (the
+    backup taken before the downgrade keeps it); the alerts keep every row, without the new columns."""
+    for name in reversed(NEW_TABLES):
+        if _has_table(name):
+            op.drop_table(name)
+    with op.batch_alter_table("alerts") as batch:
+        for column in reversed(alert_columns()):
+            batch.drop_column(column.name)

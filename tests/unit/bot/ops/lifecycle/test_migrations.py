@@ -10,16 +10,30 @@ from typing import Dict, List
 
 import pytest
 from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy import types as sa_types
 from sqlalchemy.engine import Engine
 
 from actions.db import schema
 from actions.db.models import Alert, Base, Resident
-from actions.db.schema import BASELINE, SchemaOutdated, SchemaTooNew, create_schema, head_revision, run_revisions, schema_status, upgrade_schema
+from actions.db.schema import (
+    BASELINE,
+    SchemaOutdated,
+    SchemaTooNew,
+    create_schema,
+    downgrade_schema,
+    head_revision,
+    run_revisions,
+    schema_status,
+    upgrade_schema,
+)
 from actions.db.session import make_engine, session_factory
 
 pytestmark = pytest.mark.both_databases
 
 NOT_OURS = {"alembic_version", "events"}
+# SQL column types and the Python values written into them (DateTime before Date; Boolean before Integer)
+SQL_TYPES = ((sa_types.Boolean, bool), (sa_types.Integer, int), (sa_types.Float, float),
+             (sa_types.DateTime, dt.datetime), (sa_types.Date, dt.date))
 
 
 @pytest.fixture()
@@ -38,10 +52,7 @@ def empty(database_url: str) -> Engine:
 
 def _value(column, table_name: str, row: int):  # type: ignore[no-untyped-def]
     """A plausible value for a column, from its type: row 1 and row 2 differ where the column is unique."""
-    try:
-        kind = column.type.python_type
-    except NotImplementedError:
-        kind = str
+    kind = next((python for sql, python in SQL_TYPES if isinstance(column.type, sql)), str)
     if kind is bool:
         return row == 1
     if kind is int:
@@ -256,3 +267,41 @@ def test_make_runs_seed_step_upgrades_an_older_database_first(tmp_path, monkeypa
         assert connection.execute(text("SELECT * FROM meal_bookings ORDER BY id")).all() == bookings
     assert schema_status(engine).up_to_date
     engine.dispose()
+
+
+def test_a_downgrade_takes_the_database_back_to_the_first_release_keeping_its_rows(empty, database_url,
+                                                                                  tmp_path) -> None:
+    before = first_release_database(empty)
+    upgrade_schema(empty)
+    report = downgrade_schema(empty, BASELINE, backup=lambda status: "copy")
+    assert (report.before, report.after, report.applied, report.backup) == (head_revision(), BASELINE, ["0002"],
+                                                                           "copy")
+    assert schema_status(empty).current == BASELINE
+    assert read_every_table(empty, before) == before
+    reference = make_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    run_revisions(reference, BASELINE)  # the first release's schema, made afresh
+    try:
+        if database_url.startswith("sqlite"):
+            assert _shape(empty) == _shape(reference)
+        else:
+            assert set(_shape(empty)) == set(_shape(reference))
+            assert _shape(empty)["alerts"] == _shape(reference)["alerts"]
+    finally:
+        reference.dispose()
+    assert upgrade_schema(empty).applied == ["0002"], "and up again"
+    assert read_every_table(empty, before) == before
+
+
+def test_xiaonuan_migrate_down_to_backs_up_first_and_refuses_an_unknown_revision(empty, database_url, tmp_path,
+                                                                                monkeypatch, capsys) -> None:
+    from bot.ops.cli import main
+
+    create_schema(empty)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["migrate", "--down-to", "0000"]) == 1
+    assert "there is no schema revision '0000'" in capsys.readouterr().err
+    backups = tmp_path / "backups"
+    assert main(["migrate", "--down-to", BASELINE, "--backup-dir", str(backups)]) == 0
+    assert f"took the database back from schema {head_revision()} to {BASELINE}" in capsys.readouterr().out
+    assert len(list(backups.iterdir())) == 1
+    assert schema_status(empty).current == BASELINE
