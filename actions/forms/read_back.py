@@ -9,7 +9,7 @@ from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -32,17 +32,35 @@ CAN_I = re.compile(r"还能(订|约)|能不能(订|约)|能(订|约)(不|吗|么
 _CORRECTION = re.compile(r"(改成|换成|改为|改到|换到|应该是|不是.*?是|不对.*?是|错了.*?是)")
 
 
+# "不是上午，下午，上午我要去打针": the wrong value named, then the right one in the next clause (the rest is a reason).
+_NOT_THIS_THAT = re.compile(r"^(?:不是|不对|错了)([^，,。；;！!]+)[，,。；;！!]\s*([^，,。；;！!]+)")
+
+
 def corrected_part(text: str) -> str:
     """The part of a correction that holds the new value (the whole text when it is not one)."""
+    named = _NOT_THIS_THAT.match(text)
+    if named and "是" not in named.group(1) and not named.group(2).startswith(("是", "我", "要", "想")):
+        return named.group(2)
     matches = list(_CORRECTION.finditer(text))
     last = matches[-1] if matches else None
     return text[last.end():] if last else text
 
 
+_LEADING_FILLER = re.compile(r"^[\s，,。.!！]*(哎呀|哎|唉|啊|哦|噢|嗯|那|那就|呃|额)?[\s，,。.!！]*")
+
+
 def stop_requested(tracker: Tracker) -> bool:
+    """A stop: a cancellation or no with a stop word, or any words that open with one ("不要了，我闺女给我带")."""
     intent = latest_intent(tracker)
     text = tracker.latest_message.get("text") or ""
-    return intent == "cancel_booking" or (intent == "deny" and any(word in text for word in STOP_WORDS))
+    opening = _LEADING_FILLER.sub("", text, count=1)
+    return (intent == "cancel_booking" or (intent == "deny" and any(word in text for word in STOP_WORDS))
+            or opening.startswith(STOP_WORDS))
+
+
+def stop_by_opening_only(tracker: Tracker) -> bool:
+    """A stop the classifier read as something else; no stop rule fires, so the form ends itself."""
+    return stop_requested(tracker) and latest_intent(tracker) not in ("cancel_booking", "deny")
 
 
 def _as_if_said(tracker: Tracker) -> Tracker:
@@ -114,6 +132,10 @@ class ReadBackForm(GuardedFormValidation):
                                     domain: DomainDict) -> List[EventType]:
         # Rasa marks the loop active before its first validation; no question asked yet means it is starting.
         starting = not tracker.get_slot("requested_slot")
+        if not starting and stop_by_opening_only(tracker) and latest_intent(tracker) not in self.interrupting:
+            # Ends the form; its stop action says nothing was booked, as after "算了" (the booking action, should it
+            # run, writes nothing while the stop slot is set).
+            return [SlotSet(self.slot("stop"), "stopped"), FollowupAction(f"action_{self.prefix}_stopped")]
         if not starting and (latest_intent(tracker) in self.interrupting or stop_requested(tracker)):
             return []  # rejected: a rule answers (a stop: "算了，不订了" ends the form without the booking action)
         context = self.context(tracker)

@@ -51,13 +51,27 @@ def sounds(text: str) -> List[FrozenSet[str]]:
     return [frozenset(_fuzzy(r) for r in options) for options in readings]
 
 
-def _sound_match(name: Sequence[FrozenSet[str]], query: Sequence[FrozenSet[str]]) -> float:
-    """The best share of the name's syllables heard at one place in the question."""
-    size = len(name)
+def _sound_match(name: str, name_sounds: Sequence[FrozenSet[str]], query: str,
+                 heard: Sequence[FrozenSet[str]]) -> float:
+    """The best share of the name's syllables heard at one place in the question.
+
+    A place counts only when some of its characters are the name's own: a recogniser that mishears
+    keeps most characters (底保, 高龄金贴), while two unrelated words that merely sound alike share
+    none (卫生 is not 微信, whose 信 may also be read shen). A place heard only mostly alike needs
+    more than half of the name's characters."""
+    size = len(name_sounds)
     best = 0.0
-    for start in range(len(query) - size + 1):
-        same = sum(1 for j in range(size) if name[j] & query[start + j])
-        best = max(best, same / size)
+    for start in range(len(heard) - size + 1):
+        same = sum(1 for j in range(size) if name_sounds[j] & heard[start + j])
+        if not same:
+            continue
+        identical = sum(1 for j in range(size) if name[j] == query[start + j])
+        share = same / size
+        if share < 1.0 and identical * 2 <= size:
+            continue
+        if identical == 0:
+            continue
+        best = max(best, share)
         if best == 1.0:
             break
     return best
@@ -119,7 +133,7 @@ class PolicyIndex:
             if name in query:
                 offer(item, EXACT + length_bonus, name)
                 continue
-            alike = _sound_match(name_sounds, heard)
+            alike = _sound_match(name, name_sounds, query, heard)
             if alike == 1.0:
                 offer(item, SOUNDS_ALIKE + length_bonus, name)
             elif alike >= 0.75 and len(name) >= 4:

@@ -126,3 +126,22 @@ async def test_a_yes_said_with_the_service_again_confirms(sessions, service_form
     await form.say("后天上午约个助浴", "book_service")
     await form.say("对，就是洗澡", "inform", entities=[{"entity": "service_type", "value": "助浴"}])
     assert len(bookings(sessions)) == 1
+
+
+async def test_words_that_open_with_a_stop_end_the_form_whatever_the_classifier_read(sessions, service_form) -> None:
+    """"不要了，我闺女说她下班给我带" read as ask_family_call: still a stop, never a note on the booking."""
+    form = service_form()
+    await form.say("帮我买点菜送过来，明天上午", "book_service")
+    assert said(await form.say("不要了，我闺女说她下班给我带", "ask_family_call")) == "utter_service_not_booked"
+    assert form.done and bookings(sessions) == []
+
+
+async def test_the_wrong_value_named_then_the_right_one_with_a_reason(sessions, service_form) -> None:
+    """"不是上午，下午，上午我要去打针": the afternoon, still laundry (打针 in the reason is not nursing)."""
+    form = service_form()
+    await form.say("被罩床单该洗了，后天上午来个人收一下", "book_service")
+    reply = said(await form.say("不是上午，下午，上午我要去打针", "book_service"))
+    assert reply.startswith("我念一下：约洗衣，后天（11月25日，星期三）下午。")
+    await form.say("对", "affirm")
+    [booking] = bookings(sessions)
+    assert (booking.slot.day, booking.slot.half_day) == (WEDNESDAY, "下午")
