@@ -70,6 +70,12 @@ def _turns_answered_with(tracker: Tracker, *actions: str) -> set:
     return found
 
 
+def answered_just_before_with(tracker: Tracker, *actions: str) -> bool:
+    """Whether the turn just before the latest one was answered with one of `actions`."""
+    users = sum(1 for event in tracker.events if event.get("event") == "user")
+    return users >= 2 and (users - 2) in _turns_answered_with(tracker, *actions)
+
+
 def consecutive_fallbacks(tracker: Tracker) -> int:
     """How many of the latest user turns in a row did not get through (including the current one): not
     understood, a guess, something the assistant does not do, "再说一遍", the same words said again, or a

@@ -30,7 +30,7 @@ from actions.policies.knowledge import KnowledgeBase, PolicyItem
 from actions.policies.retrieval import SOUNDS_ALIKE, Match
 from actions.policies.sentences import best_sentence
 from actions.stuck import offer_person_if_stuck
-from actions.tracker_utils import latest_intent, set_in_previous_answer
+from actions.tracker_utils import answered_just_before_with, latest_intent, set_in_previous_answer
 from bot.kernel.clock import local_today
 from bot.kernel.contract import button
 
@@ -164,6 +164,8 @@ class ActionAnswerPolicy(GuardedAction):
                 text="您想问哪方面的政策？比如" + "、".join(i.title for i in common) + "。直接说名字就行。",
                 buttons=[button(i.title, "ask_policy", policy_topic=i.id) for i in common])
             return [SlotSet(OFFERED, False)]
+        if item is None and answered_just_before_with(tracker, "action_scam_warning"):
+            return [FollowupAction("action_scam_warning")]  # "我就去领个鸡蛋": more about the fraud just warned of
         if item is None:
             if not offer_person_if_stuck(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_policy_not_found", hotline=settings.hotline,

@@ -33,6 +33,10 @@ TEXT_WEIGHT = 0.7
 _COMMON_PART = re.compile(r"老年人|老年|老人|免费|补贴|补助|服务|社区|申请")
 
 
+# Measure words said between a verb and its object.
+_MEASURE = re.compile(r"一?[个些点]")
+
+
 def _fuzzy(syllable: str) -> str:
     for long, short in _INITIALS:
         if syllable.startswith(long):
@@ -122,6 +126,7 @@ class PolicyIndex:
         if not query:
             return []
         heard = sounds(query)
+        loose = _MEASURE.sub("", query)  # "装个扶手" names 装扶手
         best: Dict[str, Match] = {}
 
         def offer(item: PolicyItem, score: float, via: str) -> None:
@@ -130,7 +135,7 @@ class PolicyIndex:
 
         for item, name, name_sounds in self.names:
             length_bonus = 0.01 * len(name)
-            if name in query:
+            if name in query or (len(name) >= 3 and name in loose):
                 offer(item, EXACT + length_bonus, name)
                 continue
             alike = _sound_match(name, name_sounds, query, heard)

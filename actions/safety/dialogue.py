@@ -23,6 +23,7 @@ from actions.safety.place import is_unknown
 from actions.safety.records import MAX_STORED_TEXT, add_words, close_as_false_alarm, open_alert, set_place
 from actions.safety.responses import ADVICE, QUESTIONS, SETTLED, STAGE_QUESTIONS, TAIL
 from actions.safety.status import tell_status
+from actions.safety.who import FOUND, identify_for_alert
 from actions.safety.words import confirms, is_not_a_place, is_retraction, is_settled, kind_of, sounds_all_right
 from actions.tracker_utils import resident_id
 from bot.kernel.clock import local_now
@@ -85,6 +86,10 @@ class ValidateEmergencyForm(GuardedFormValidation):
         if task in HANDOVER and not kind_of(text) and tracker.get_slot("kiosk_mode") == "home" and _ASKS.search(text):
             add_words(alert_id, text, "")  # staff see it; the alert stays open for them
             return {"alert_reply": DONE, "alert_stage": "settled", "alert_next": HANDOVER[task]}
+        if resident_id(tracker) is None and identify_for_alert(tracker, alert_id, local_now(runtime.settings())):
+            add_words(alert_id, text, "")
+            dispatcher.utter_message(text=FOUND)  # "我叫赵福海" … "手机号后四位9753": staff now see who it is
+            return {"alert_reply": None, "alert_stage": stage, "alert_turns": turns - 1}
         if stage == "place" and is_not_a_place(text):
             # Who they are, not where: staff read it with the alert, and the place is asked again.
             add_words(alert_id, text, "")

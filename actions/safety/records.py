@@ -61,10 +61,11 @@ def family_closed_text(name: str, when: dt.datetime) -> str:
 
 
 def open_alert(session: Session, resident_id: Optional[int], sender_id: str) -> Optional[Alert]:
-    """The alert still open for this resident (or, for nobody identified, this conversation)."""
+    """The alert still open for this resident (or, for nobody identified, this conversation's, which may have
+    been put on a resident's record since: actions/safety/who.py)."""
     query = select(Alert).where(Alert.status.in_(OPEN))
     query = query.where(Alert.resident_id == resident_id) if resident_id is not None else \
-        query.where(Alert.resident_id.is_(None), Alert.sender_id == sender_id)
+        query.where(Alert.sender_id == sender_id)
     return session.scalars(query.order_by(Alert.id.desc()).limit(1)).first()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Dict, List, Optional, Text
+from typing import Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -37,6 +37,10 @@ FAMILY_NOTICE = "【防骗提醒】{name}刚才说：“{said}”。小暖已经
 WELL_DONE = "您做得对，就这样。以后再有人这样找您，也先问问家里人或者社区。"
 # "我没给他开门", "电话我挂了", "一分钱也没转": the safe thing done.
 _DID_THE_SAFE_THING = re.compile(r"没(有)?(给|开|转|汇|打|说|告诉|买|交|理|信|去)|挂(了|掉|断)|不理|不开|不买|不信|不给|不转")
+# "我就去领个鸡蛋", "去听听也没啥": still going to the sales talk.
+_STILL_GOING = re.compile(r"去|领|听听|看看|拿")
+_NOT_GOING = re.compile(r"不去|没去|别去|不领|不听")
+STILL_GOING = "还是别去了。白送的鸡蛋是为了拉您去听，去几回就劝您买药、交钱。别买，也别交钱，吃药听医生的。"
 OFFERS = [button("让家人给我打电话", "ask_family_call"), button("找工作人员", "human_handoff")]
 
 
@@ -46,9 +50,9 @@ def _open_scam_alert(session, rid: Optional[int], sender: str) -> Optional[Alert
     return session.scalars(query.order_by(Alert.id.desc()).limit(1)).first()
 
 
-def record_scam(tracker: Tracker, said: str) -> bool:
+def record_scam(tracker: Tracker, said: str) -> Tuple[bool, str]:
     """The scam on the staff desk (one open record per resident; more words join it) and, the first time,
-    a notice to each linked relative. True when it is new."""
+    a notice to each linked relative. Whether it is new, and the words that first told of it."""
     rid = resident_id(tracker)
     with runtime.sessions().begin() as session:
         resident = session.get(Resident, rid) if rid is not None else None
@@ -56,7 +60,7 @@ def record_scam(tracker: Tracker, said: str) -> bool:
         if existing is not None:
             existing.repeats = (existing.repeats or 1) + 1
             session.add(AlertWord(alert_id=existing.id, text=said[:MAX_TEXT], kind="scam", said_at=utcnow()))
-            return False
+            return False, existing.text or ""
         alert = Alert(resident_id=resident.id if resident else None, sender_id=tracker.sender_id,
                       channel=tracker.get_slot("channel") or "rest", location=tracker.get_slot("location") or "",
                       text=said[:MAX_TEXT], status="open", kind="scam", repeats=1, created_at=utcnow())
@@ -71,7 +75,7 @@ def record_scam(tracker: Tracker, said: str) -> bool:
         alert_id = alert.id
     record(f"resident:{rid}" if rid is not None else "anonymous", "scam_warned", f"alert:{alert_id}")
     logger.warning("SCAM warning alert=%s resident=%s", alert_id, rid)
-    return True
+    return True, said
 
 
 class ActionScamWarning(GuardedAction):
@@ -84,10 +88,13 @@ class ActionScamWarning(GuardedAction):
         said = tracker.latest_message.get("text") or ""
         kind = match_scam(said)
         try:
-            new = record_scam(tracker, said)
+            new, first = record_scam(tracker, said)
         except Exception:
             logger.exception("could not record a scam warning for %s", tracker.sender_id)
-            new = False
+            new, first = False, ""
+        if not new and match_scam(first) == "product" and _STILL_GOING.search(said) and not _NOT_GOING.search(said):
+            dispatcher.utter_message(text=STILL_GOING)  # "我就去领个鸡蛋，啥也不买": not safe yet
+            return []
         if not new:
             if _DID_THE_SAFE_THING.search(said) and not kind:
                 dispatcher.utter_message(text=WELL_DONE)

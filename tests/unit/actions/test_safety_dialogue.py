@@ -299,3 +299,44 @@ async def test_danger_told_about_is_asked_about_and_a_relative_report_still_alar
     assert slots["alert_talk"] is True
     with sessions() as session:
         assert len(session.scalars(select(Alert)).all()) == 1
+
+
+COMMUNITY = {"channel": "kiosk", "kiosk_mode": "community", "actor_role": "resident", "location": "康乐苑活动室"}
+
+
+async def _told_in_turns(texts, state, dispatcher, domain, sender):
+    events = [user_event(texts[0], "emergency", 1.0)]
+    for text in texts[1:]:
+        dispatcher.messages.clear()
+        events.append(user_event(text, "inform"))
+        tracker = make_tracker(list(events), slots={**COMMUNITY, **state}, sender_id=sender,
+                               active_loop="emergency_form")
+        state = {**state, **await ValidateEmergencyForm().validate_alert_reply(text, dispatcher, tracker, domain)}
+    return state
+
+
+async def test_a_lost_man_naming_himself_at_a_community_kiosk_puts_the_alert_on_his_record(
+        sessions, dispatcher, domain) -> None:
+    """"我叫赵福海", then "手机号后四位9753": staff see who it is, later words join the same alert, and his
+    family are told; the speaker hears nothing from the record."""
+    state = await _raise("我出来遛弯，走着走着找不着家了", dispatcher, domain, slots=COMMUNITY, sender="anon:k1")
+    state = await _told_in_turns(["我出来遛弯，走着走着找不着家了", "我叫赵福海", "手机号后四位9753"], state,
+                                 dispatcher, domain, "anon:k1")
+    assert [m.get("text") for m in dispatcher.messages] == ["找到您的登记了，我们会告诉您的家人。"]
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+        resident = alert.resident.name if alert.resident else None
+        told = [o.recipient for o in session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "emergency"))]
+    assert resident == "赵福海"
+    assert told == ["family:3"]  # his grandson 刘洋, once
+    await _raise("救命", dispatcher, domain, slots=COMMUNITY, sender="anon:k1")
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().repeats == 2
+
+
+async def test_a_name_with_the_wrong_digits_names_nobody(sessions, dispatcher, domain) -> None:
+    state = await _raise("我迷路了找不到家", dispatcher, domain, slots=COMMUNITY, sender="anon:k2")
+    await _told_in_turns(["我迷路了找不到家", "我叫赵福海", "尾号是1111"], state, dispatcher, domain, "anon:k2")
+    assert "找到您的登记了，我们会告诉您的家人。" not in [m.get("text") for m in dispatcher.messages]
+    with sessions() as session:
+        assert session.scalars(select(Alert)).one().resident_id is None

@@ -46,3 +46,17 @@ async def test_the_safe_thing_done_is_praised_not_warned_again(sessions, dispatc
     await ActionScamWarning().run(done, make_tracker([user_event("我没给他开门", "share_feelings")],
                                                      slots=HOME_SLOTS), domain)
     assert "做得对" in done.messages[0]["text"] and "别信" not in done.messages[0]["text"]
+
+
+async def test_still_going_to_the_free_eggs_talk_is_not_praised(sessions, dispatcher, domain) -> None:
+    """"我就去领个鸡蛋，啥也不买" after the sales-talk warning: still going, so a plain no-go; "那我不去了" is praised."""
+    await ActionScamWarning().run(dispatcher, make_tracker(
+        [user_event("楼下有人发传单，去听讲座白送鸡蛋，还说他那药能治高血压", "scam_warning")], slots=HOME_SLOTS), domain)
+    going = type(dispatcher)()
+    await ActionScamWarning().run(going, make_tracker(
+        [user_event("我就去领个鸡蛋，啥也不买", "ask_policy")], slots=HOME_SLOTS), domain)
+    assert going.messages[0]["text"].startswith("还是别去了") and "别买" in going.messages[0]["text"]
+    staying = type(dispatcher)()
+    await ActionScamWarning().run(staying, make_tracker(
+        [user_event("那我不去了，没买", "inform")], slots=HOME_SLOTS), domain)
+    assert staying.messages[0]["text"].startswith("您做得对")

@@ -40,3 +40,19 @@ def test_top1_accuracy_on_the_retrieval_set(index) -> None:
             print(f"  miss [{kind}] {line}")
     assert overall >= REQUIRED_TOP1
     assert right["homophone"] / total["homophone"] >= REQUIRED_TOP1
+
+
+@pytest.mark.parametrize("question", [
+    "卫生间还得迈个坎儿，每回上厕所都得扶着墙",  # 卫生 sounds like 微信 (信 may be read shen)
+    "我闺女手机尾号1200，有事你们找她",  # 手机尾号 is three quarters of 手机微信's sounds
+])
+def test_words_that_only_sound_like_a_name_do_not_find_it(index, question) -> None:
+    found = index.search(question, limit=1)
+    assert not found or found[0].via == "text"
+
+
+@pytest.mark.parametrize("question, item", [("底保怎么申请", "dibao"), ("常护险咋办", "changhu_xian"),
+                                            ("高龄金贴在哪办", "gaoling_jintie")])
+def test_names_misheard_keep_enough_of_their_characters(index, question, item) -> None:
+    [found] = index.search(question, limit=1)
+    assert (found.item.id, found.via != "text") == (item, True)
