@@ -20,6 +20,7 @@ from actions.meals.context import MealContext, meal_context, who_for
 from actions.meals.phrases import meal_word, problem_sentence, say_choice
 from actions.meals.said import meal_values
 from actions.tracker_utils import set_in_previous_answer
+from bot.kernel.clock import utcnow
 from bot.kernel.contract import button
 
 REQUIRED = ("meal_date", "meal_type", "meal_canteen_id", "meal_quantity", "meal_delivery", "meal_confirmed")
@@ -35,15 +36,23 @@ _ALSO = re.compile(r"也|一样|同样|照样|照着")
 _SAME = re.compile(r"一样|同样|照样|照着")
 
 
+RELATIVE_JUST_BOOKED = dt.timedelta(minutes=30)
+
+
 def booked_here(session: Session, tracker: Tracker) -> Optional[MealBooking]:
-    """The meal booked last in this conversation (by the ids of its messages), if any."""
+    """The meal booked last in this conversation (by the ids of its messages), if any; for a relative, also
+    the one they booked for their other parent just now ("我爸也来一份一样的" after the mother's dinner,
+    which was booked in her conversation)."""
     ids = [event.get("message_id") for event in tracker.events
            if event.get("event") == "user" and event.get("message_id")]
-    if not ids:
-        return None
-    return session.scalars(select(MealBooking).where(MealBooking.message_id.in_(ids[-50:]),
-                                                     MealBooking.status == "booked")
-                           .order_by(MealBooking.id.desc()).limit(1)).first()
+    query = select(MealBooking).where(MealBooking.status == "booked").order_by(MealBooking.id.desc()).limit(1)
+    found = session.scalars(query.where(MealBooking.message_id.in_(ids[-50:]))).first() if ids else None
+    family_id = tracker.get_slot("family_member_id")
+    if found is None and tracker.get_slot("actor_role") == "family" and family_id:
+        since = utcnow() - RELATIVE_JUST_BOOKED
+        found = session.scalars(query.where(MealBooking.booked_by == f"family:{family_id}",
+                                            MealBooking.created_at >= since)).first()
+    return found
 
 
 def choice_from(slots: Dict[str, Any]) -> Optional[MealChoice]:
