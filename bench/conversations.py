@@ -246,7 +246,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--gate", type=float, default=0.0, help="least turn pass rate of the tuned part")
     parser.add_argument("--record", action="store_true", help="append the table to docs/benchmarks.md")
     parser.add_argument("--show-failures", choices=["tuned", "held_out", "all", "none"], default="tuned")
-    parser.add_argument("--only", default="", help="play only conversations whose id starts with this")
+    parser.add_argument("--only", default="", help="play only conversations whose id starts with this (several: comma-separated)")
     parser.add_argument("--verbose", action="store_true", help="print passing turns too")
     parser.add_argument("--root", type=Path, default=CONVERSATIONS, help="where the conversation files are")
     args = parser.parse_args(list(argv) or None)
@@ -254,7 +254,7 @@ def main(argv: Sequence[str] = ()) -> int:
     from bot.kernel.core_client import CoreClient
     from bot.ops.launcher import start_demo_stack
 
-    conversations = [c for c in load_all(args.root) if c.id.startswith(args.only)]
+    conversations = [c for c in load_all(args.root) if c.id.startswith(tuple(args.only.split(",")))]
     if not conversations:
         print("no conversations found", file=sys.stderr)
         return 2

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from actions import runtime
 from actions.context import task_context, who_for
-from actions.db.models import MealBooking, ServiceBooking
+from actions.db.models import MealBooking, Resident, ServiceBooking
 from actions.lang.spoken import say_count, say_date, say_money
-from actions.meals.phrases import meal_word
+from actions.meals.booking import price_for
+from actions.meals.context import meal_context
+from actions.meals.form import choice_from
+from actions.meals.phrases import meal_word, price_sentence
 from bot.kernel.clock import local_today
 
 ASKS_PRICE = re.compile(r"多少钱|好多钱|多钱|几块|几个钱|花多少|花钱|要钱|收钱|收费|贵不贵|价钱|价格|便宜|优惠|减多少|"
@@ -77,3 +80,27 @@ def price_of_booking_just_made(tracker: Tracker) -> Optional[str]:
             return None
         return price_answer(booking, who_for(context, tracker.get_slot("resident_name")),
                             local_today(runtime.settings()))
+
+
+def price_of_meal_being_booked(tracker: Tracker) -> Optional[str]:
+    """"一顿多少钱啊" while the meal form is open and knows the day and the meal: that meal's price for this
+    person (the portions said, else one), with the subsidy and the delivery fee; None otherwise."""
+    text = tracker.latest_message.get("text") or ""
+    if tracker.active_loop_name != "meal_booking_form" or not ASKS_PRICE.search(text):
+        return None
+    slots = {name: tracker.get_slot(name) for name in
+             ("meal_canteen_id", "meal_date", "meal_type", "meal_quantity", "meal_delivery")}
+    choice = choice_from(slots)
+    context = meal_context(tracker)
+    if choice is None or choice.day is None or not choice.meal_type or context.resident_id is None:
+        return None
+    with runtime.sessions()() as session:
+        resident = session.get(Resident, context.resident_id)
+        try:
+            price = price_for(session, context.rules, resident, choice)
+        except ValueError:
+            return None  # that canteen does not serve this meal: the form says so itself
+        who = who_for(context, resident.name)
+    what = f"{say_date(choice.day, local_today(runtime.settings()))}的{meal_word(choice.meal_type)}"
+    how = "，送到家" if choice.delivery else ""
+    return f"{what}{how}：{price_sentence(price, who)}"

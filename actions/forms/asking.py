@@ -75,11 +75,16 @@ class AskSlot(GuardedAction):
             return []
         if self.resume and (tracker.latest_message.get("intent") or {}).get("name") in TOPIC_CHANGES:
             dispatcher.utter_message(text=self.resume)
-        elif self.task_words and not self.slot.endswith("_confirmed") and tracker.get_slot("actor_role") == "family" \
-                and tracker.get_slot("resident_name") and first_question_of_form(tracker):
-            # (The read-back names the parent itself.)
-            # A relative hears whom the booking is for before the first question: "好的，给王建国订饭。"
-            dispatcher.utter_message(text=f"好的，给{tracker.get_slot('resident_name')}{self.task_words}。")
+        elif not self.slot.endswith("_confirmed") and first_question_of_form(tracker):
+            understood = self.understood(tracker)
+            if self.task_words and tracker.get_slot("actor_role") == "family" and tracker.get_slot("resident_name"):
+                # (The read-back names the parent itself.)
+                # A relative hears whom the booking is for before the first question: "好的，给王建国订饭。"
+                what = f"订{understood}" if understood and self.task_words.startswith("订") else self.task_words
+                dispatcher.utter_message(text=f"好的，给{tracker.get_slot('resident_name')}{what}。")
+            elif understood and not dispatcher.messages:
+                # What was understood is said before the first question ("好的，明天的午饭，送到家。要订几份？").
+                dispatcher.utter_message(text=f"好的，{understood}。")
         self.ask(dispatcher, tracker)
         # The same question again and again helps nobody: first an example, then a person.
         before = asked_without_progress(tracker, self.name(), self.offer_slot.split("_")[0] + "_")
@@ -93,3 +98,7 @@ class AskSlot(GuardedAction):
     @abstractmethod
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Utter the question for this slot."""
+
+    def understood(self, tracker: Tracker) -> str:
+        """What the form already knows, said back before its first question (empty: nothing to say)."""
+        return ""

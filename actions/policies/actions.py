@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from actions.bookings.price_asked import price_of_booking_just_made
+from actions.bookings.price_asked import price_of_booking_just_made, price_of_meal_being_booked
 from actions.context import task_context, who_for
 from actions.db.models import Resident
 from actions.guarded import GuardedAction
@@ -141,7 +141,8 @@ class ActionAnswerPolicy(GuardedAction):
         knowledge, index = knowledge_and_index()
         item, close = find(knowledge, index, tracker)
         settings = runtime.settings()
-        price = None if _named_in(item, text) else price_of_booking_just_made(tracker)
+        price = None if _named_in(item, text) else (price_of_booking_just_made(tracker)
+                                                   or price_of_meal_being_booked(tracker))
         if price:
             # "要花多少钱", "他半失能，能便宜点不" right after a booking: that booking's price and subsidy.
             dispatcher.utter_message(text=price)

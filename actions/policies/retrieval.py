@@ -28,6 +28,7 @@ SOUNDS_ALIKE = 0.95
 MOSTLY_ALIKE = 0.8
 PART_OF_NAME = 0.4  # "康复辅具" is most of "康复辅具租赁": close, but it may be several items
 TEXT_WEIGHT = 0.7
+TIE_BREAK = 0.4  # the item's text, added to a name's score
 # Words many names share: a part of a name made only of these names no item ("老年人" of 老年人体检 in
 # "老年人坐公交不要钱吧").
 _COMMON_PART = re.compile(r"老年人|老年|老人|免费|补贴|补助|服务|社区|申请")
@@ -154,5 +155,10 @@ class PolicyIndex:
         for item in self.items:
             vector = self.vectors[item.id]
             cosine = sum(weight * vector.get(gram, 0.0) for gram, weight in question.items())
+            found = best.get(item.id)
+            if found is not None and found.via != "text":
+                # Two names matched alike ("报警器" of 燃气报警器 and of 报警器安装): the item whose own
+                # text fits the rest of the words ("老忘关火") comes first.
+                best[item.id] = Match(item, round(found.score + TIE_BREAK * cosine, 4), found.via)
             offer(item, TEXT_WEIGHT * cosine, "text")
         return sorted(best.values(), key=lambda m: -m.score)[:limit]

@@ -65,7 +65,7 @@ def yes_inside(text: str, intent: str, entities: Iterable[str] = ()) -> bool:
 # Bodily danger and hazards: with these words a soft turn is never read as a task, and a turn the
 # classifier took for a feeling or chat goes to the emergency conversation (which asks first when unsure).
 DANGER = re.compile(r"摔(倒|了|跤|着)|跌倒|倒在地|晕倒|昏过去|胸口(疼|痛|闷)|喘不上|憋得|憋紫|噎着|卡住了|抽搐|出血|流血|"
-                    r"烫伤|烫起|着火|烧着了|起火|冒烟|冒黑烟|烟味|煤气味|燃气味|漏气|臭鸡蛋|撬门|撬锁|小偷|迷路|找不到家|找不着家|起不来|"
+                    r"烫伤|烫起|(?<![不没])着火|烧着了|起火|冒烟|冒黑烟|烟味|煤气味|燃气味|漏气|臭鸡蛋|撬门|撬锁|小偷|迷路|找不到家|找不着家|起不来|"
                     r"动不了|不省人事|救命|站不住|站不稳|冒虚汗|出虚汗|头晕眼花|眼前发黑")
 EMERGENCY_HINT = 0.2  # the classifier's own doubt: emergency this likely among its candidates
 
@@ -103,6 +103,12 @@ class TaskCues:
             return "ask_policy"  # a bare policy name ("底保") is never a yes
         if intent == "book_service" and _MONEY_HELP_ASKED.search(text) and not _BOOKING_ASKED.search(text):
             return "ask_policy"  # "…护理的钱太贵了，有没有啥能报销的": help with the cost, not a visit
+        if (intent == "ask_policy" and _BOOKING_ASKED.search(text) and not _POLICY.search(text)
+                and not _MONEY_HELP_ASKED.search(text) and any(word in text for word in self.service_words)):
+            return "book_service"  # "燃气灶打不着火……找个人来给看看": a visit asked for, no policy named
+        if intent == "ask_policy" and danger_in(text, ranking) and not _POLICY.search(text) \
+                and not _MONEY_HELP_ASKED.search(text):
+            return "emergency"  # danger words and no policy named: the danger told, never a "not found" answer
         if intent not in SOFT_INTENTS | YES_FROM:
             return None
         if intent in SOFT_INTENTS and danger_in(text, ranking):

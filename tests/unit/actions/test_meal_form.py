@@ -230,3 +230,10 @@ async def test_what_was_asked_before_identification_still_counts(sessions, meal_
     reply = said(await form.say("对", "affirm"))
     assert "utter_ask_meal_date" not in reply and "哪一天" not in reply
     assert form.slots.get("meal_type") == "午餐" and form.slots.get("pending_request") is None
+
+
+async def test_a_long_request_hears_what_was_understood_before_the_one_question_left(sessions, meal_form) -> None:
+    form = meal_form()
+    reply = said(await form.say("下雨天我出不了门，明天的午饭能给送上门不", "book_meal"))
+    assert reply == "好的，明天（11月24日，星期二）的午饭，送到家。 | utter_ask_meal_quantity"
+    assert said(await form.say("就一份", "inform")).startswith("我念一下：")

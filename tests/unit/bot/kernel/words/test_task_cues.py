@@ -24,6 +24,9 @@ def cues() -> TaskCues:
     ("老伴走了以后，饭桌上总空着一副碗筷", "share_feelings", None),
     ("明天的饭不要了", "share_feelings", None),  # a cancellation is never read as a booking
     ("帮我订明天的午饭", "book_meal", None),  # another task is never changed
+    ("燃气灶这两天咋也打不着火，找个人来给看看", "ask_policy", "book_service"),  # a visit, not a fire or a policy
+    ("燃气灶打不着火了，心里发愁", "share_feelings", "book_service"),
+    ("家里卫生间想装个扶手，找人来看看", "ask_policy", None),  # a policy named: stays a policy question
     ("我摔倒了", "emergency", None),
 ])
 def test_soft_intents_hiding_a_request(cues, text, intent, expected) -> None:
@@ -61,3 +64,10 @@ def test_an_emergency_the_classifier_doubted_is_not_read_as_a_feeling(cues) -> N
 ])
 def test_a_yes_in_any_register(text, intent, yes) -> None:
     assert yes_inside(text, intent) is yes
+
+
+def test_danger_read_as_a_policy_question_is_the_danger(cues) -> None:
+    """Danger words and no policy named: never answered "这个我没有找到"."""
+    assert cues.task_in("刚才洗澡滑了一下，坐在地上半天起不来，这可咋整", "ask_policy") == "emergency"
+    assert cues.task_in("我摔过一跤以后走路不稳，能租个轮椅吗", "ask_policy") is None  # a policy named
+    assert cues.task_in("老伴瘫在床上起不来，护理的钱能报销吗", "ask_policy") is None  # help with a cost
