@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from actions import runtime
 from actions.audit import record
-from actions.companion.feelings import COMPANION, PERSON, comfort_text, feeling_of, offers_for
+from actions.companion.feelings import COMPANION, PERSON, Feeling, comfort_text, feeling_of, offers_for
 from actions.context import task_context
 from actions.db.models import FamilyLink, FamilyMember, Resident
 from actions.guarded import GuardedAction
@@ -21,16 +21,18 @@ from actions.tracker_utils import latest_message_id
 RELATIVE_WORRY = "您惦记老人，这很正常。我可以约志愿者上门陪老人聊聊，也可以请社区工作人员去看看。"
 
 
-def _comforted_just_before(tracker: Tracker) -> bool:
-    """Whether the answer to the turn before the latest one was this warm answer."""
+def _comforted_just_before(tracker: Tracker, feeling: Feeling) -> bool:
+    """Whether the turn before the latest one told of the same feeling and got this warm answer (a new
+    feeling, "我是不是老糊涂了" after grief, gets its own first answer)."""
     seen_latest_user = False
+    comforted = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             if seen_latest_user:
-                return False
+                return comforted and feeling_of(event.get("text") or "") is feeling
             seen_latest_user = True
         elif seen_latest_user and event.get("event") == "action" and event.get("name") == "action_comfort":
-            return True
+            comforted = True
     return False
 
 
@@ -58,7 +60,7 @@ class ActionComfort(GuardedAction):
             dispatcher.utter_message(text=RELATIVE_WORRY, buttons=_buttons([COMPANION, PERSON]))
             return []
         feeling = feeling_of(text)
-        again = _comforted_just_before(tracker)
+        again = _comforted_just_before(tracker, feeling)
         family = _has_family(context.resident_id)
         dispatcher.utter_message(text=comfort_text(feeling, again, family),
                                  buttons=_buttons(offers_for(feeling, family)))

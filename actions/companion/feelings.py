@@ -19,6 +19,7 @@ class Feeling(str, Enum):
     LONELY = "lonely"
     WORRY = "worry"
     FRUSTRATED = "frustrated"
+    SELF_DOUBT = "self_doubt"
     UNWELL = "unwell"
     LOW = "low"
 
@@ -26,8 +27,10 @@ class Feeling(str, Enum):
 _CUES = [
     (Feeling.GRIEF, re.compile(r"(老伴|老头子?|老太婆?|老婆子|爱人|他|她|老伴儿).{0,6}(走了|去世|过世|不在了|没了|离开)"
                                r"|想(他|她|老伴)|掉眼泪|哭|守寡|一个人过日子|(走了|去世|过世)(以后|之后|两年|几年|快)")),
+    # About oneself, not the machine: "我是不是老糊涂了", "净给孩子添麻烦".
+    (Feeling.SELF_DOUBT, re.compile(r"老糊涂|糊涂了|没用了|不中用|拖累|添麻烦|成了累赘|是个累赘|老废物|白活")),
     (Feeling.FRUSTRATED, re.compile(r"记不住|学不会|太难|难用|不会用|听不懂|弄不明白|搞不懂|头疼|烦死|气死|生气|窝火|闹心|"
-                                    r"转不过来|老糊涂|没用了|不中用|拖累")),
+                                    r"转不过来")),
     # The body, not the mind: pain, a cold, no sleep for days ("这俩礼拜腿疼得厉害，晚上睡不着"). Danger words
     # (胸口疼, 摔倒) never get here: the safety net takes them to the emergency conversation first.
     (Feeling.UNWELL, re.compile(r"(腿|腰|胳膊|膝盖|关节|身上|浑身|肚子|牙|胃|脚|背)[^，。！？]{0,3}(疼|痛|酸)|疼得|痛得|"
@@ -63,6 +66,7 @@ FIRST: Dict[Feeling, str] = {
     Feeling.WORRY: "心里惦记着，就不踏实，这很正常。我可以让家人给您回个电话，您也可以跟我说说。",
     Feeling.FRUSTRATED: "别着急，慢慢来，是我说得不够清楚。您一次说一件事就行，也可以找工作人员帮您。",
     Feeling.UNWELL: "身上不舒服，真是遭罪，别硬扛着。我可以约人陪您去医院看看，也可以让家人给您打个电话。",
+    Feeling.SELF_DOUBT: "您别这么想。上了岁数忘点事、要人搭把手，都很正常，孩子们也惦记您。心里有话就跟我说说；也可以请人来陪您聊聊。",
     Feeling.LOW: "听起来您心里不太舒服。我在听，您慢慢说；要不要请人来陪您聊聊？",
 }
 # When the person goes on about the same feeling: no second lecture, the offer once more, briefly.
@@ -72,6 +76,7 @@ AGAIN: Dict[Feeling, str] = {
     Feeling.WORRY: "嗯，我明白。要不我让家人给您回个电话，听听声音就放心了。",
     Feeling.FRUSTRATED: "没关系，谁刚开始都这样。说慢一点也行，我等着您。也可以找工作人员。",
     Feeling.UNWELL: "嗯，我在听。疼得厉害就别拖着，我约人陪您去医院看看，好吗？",
+    Feeling.SELF_DOUBT: "您一点也不添乱，这么大岁数还把日子过得好好的。想找人说说话，我就请志愿者来陪您聊聊。",
     Feeling.LOW: "嗯，我在听。想找人说说话，我就请志愿者来陪您聊聊。",
 }
 

@@ -152,7 +152,8 @@ class ActionAnswerPolicy(GuardedAction):
             answer, items = what_applies_answer(knowledge, age, flags, who)
             dispatcher.utter_message(text=answer, buttons=[
                 button(i.title, "ask_policy", policy_topic=i.id) for i in items])
-            return [SlotSet(OFFERED, False), SlotSet("policy_id", None)]
+            # A follow-up that names none of them ("这个去哪儿办", "钱打到卡上吗") is about the first, said first.
+            return [SlotSet(OFFERED, False), SlotSet("policy_id", items[0].id if items else None)]
         if item is None and close:
             dispatcher.utter_message(
                 text="您问的是哪一个？" + "，还是".join(m.item.title for m in close) + "？",

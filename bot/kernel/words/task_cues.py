@@ -27,7 +27,7 @@ _MEAL_ASK = re.compile(
     rf"|{_MEAL}[^，。！？,.!?]{{0,8}}(送|订|留|端|拿|来)|送[^，。！？,.!?]{{0,4}}(份|到家)"
     r"|(吃饭|做饭)(都)?(成问题|没着落|成了问题|难)"
 )
-_POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱|轮椅|助行器|辅具|拐杖|"
+_POLICY = re.compile(r"补贴|补助|津贴|低保|救助|养老金|政策|优待证|长护险|护理险|适老化|能领|领钱|轮椅|助行器|辅具|拐杖|报警器|烟感|呼叫器|"
                      r"护理床|备案|体检|老年大学|扶手|防滑|适老|改造")
 # Help with a cost asked about ("有没有啥能报销的", "能不能补贴点"), and the words of a booking that outweigh it.
 _MONEY_HELP_ASKED = re.compile(r"(报销|补贴|补助|津贴|救助|减免|政策|能领)[^，。！？,.!?]{0,4}(吗|不|么|没有|没)?[？?]?$|"
@@ -106,7 +106,7 @@ class TaskCues:
         if (intent == "ask_policy" and _BOOKING_ASKED.search(text) and not _POLICY.search(text)
                 and not _MONEY_HELP_ASKED.search(text) and any(word in text for word in self.service_words)):
             return "book_service"  # "燃气灶打不着火……找个人来给看看": a visit asked for, no policy named
-        if intent == "ask_policy" and danger_in(text, ranking) and not _POLICY.search(text) \
+        if intent == "ask_policy" and DANGER.search(text) and not _POLICY.search(text) \
                 and not _MONEY_HELP_ASKED.search(text):
             return "emergency"  # danger words and no policy named: the danger told, never a "not found" answer
         if intent not in SOFT_INTENTS | YES_FROM:

@@ -50,3 +50,17 @@ async def test_a_call_from_the_family_is_queued_for_each_relative(sessions, disp
     with sessions() as session:
         [notice] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "family_call"))
     assert notice.recipient.startswith("family:") and "张桂英说想跟您说说话" in notice.text
+
+
+def test_doubting_oneself_is_not_frustration_with_the_machine() -> None:
+    assert feeling_of("你说我是不是老糊涂了") is Feeling.SELF_DOUBT
+    assert feeling_of("净给孩子添麻烦") is Feeling.SELF_DOUBT
+
+
+async def test_a_new_feeling_after_grief_gets_its_own_first_answer(sessions, dispatcher, domain) -> None:
+    events = [user_event("要是老头子还在，又得念叨半天", "share_feelings"), {"event": "action", "name": "action_comfort"},
+              user_event("你说我是不是老糊涂了", "share_feelings")]
+    await ActionComfort().run(dispatcher, make_tracker(events, slots=HOME_SLOTS), domain)
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("您别这么想") and "正常" in text and "老伴" not in text
+    assert dispatcher.messages[0]["buttons"][0]["title"] == "约人来陪我聊聊"  # a real offer

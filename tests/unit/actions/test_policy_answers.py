@@ -173,3 +173,13 @@ async def test_a_booking_right_after_a_policy_answer_goes_to_its_form(dispatcher
     events = await ActionAnswerPolicy().run(dispatcher, tracker, domain)
     assert events == [{"event": "followup", "timestamp": None, "name": "meal_booking_form"}]
     assert dispatcher.messages == []
+
+
+async def test_what_can_i_get_then_a_follow_up_is_about_the_first_item_listed(sessions, dispatcher, domain) -> None:
+    """"我八十五了，能领什么补贴" lists items, the largest first; "这个去哪儿办" is about that one."""
+    reply, slots = await ask("我八十五了，能领什么补贴", dispatcher, domain)
+    first = reply.split("可以申请：")[1].split("，")[0]
+    assert slots["policy_id"] == "gaoling_jintie" and first == "高龄津贴"
+    follow_up = type(dispatcher)()
+    reply, _ = await ask("这个去哪儿办", follow_up, domain, slots={**HOME_SLOTS, **slots})
+    assert reply.startswith("高龄津贴的去哪里办：")
