@@ -17,7 +17,7 @@ from actions.db.models import HandoffRequest, Resident
 from actions.guarded import GuardedAction
 from actions.safety.place import is_unknown, place_to_write
 from actions.safety.records import MAX_STORED_TEXT, Raised, family_alert_text, raise_or_join  # noqa: F401
-from actions.safety.responses import ADVICE
+from actions.safety.responses import ADVICE, BURN, BURN_ADVICE
 from actions.safety.status import NOTHING_ON_RECORD, asks_about_alert, only_wondering, tell_status
 from actions.safety.words import has_no_words, has_phone_number, is_reported, kind_of
 from actions.tracker_utils import resident_id
@@ -63,7 +63,10 @@ def announce(raised: Raised, channel: str) -> None:
 def first_answer(dispatcher: CollectingDispatcher, raised: Raised) -> None:
     """The first advice for this danger, then who was told (or, for a repeat, that staff were pressed again)."""
     settings = runtime.settings()
-    dispatcher.utter_message(response=ADVICE.get(raised.kind, ADVICE["help"]), crisis_line=settings.crisis_line)
+    advice = ADVICE.get(raised.kind, ADVICE["help"])
+    if raised.kind == "medical" and BURN.search(raised.text or ""):
+        advice = BURN_ADVICE  # a scald: cool water first, not "sit down"
+    dispatcher.utter_message(response=advice, crisis_line=settings.crisis_line)
     if raised.is_new:
         family_note = "，也告诉了您的家人" if raised.family_member_ids else ""
         dispatcher.utter_message(response="utter_alert_told_staff", family_note=family_note)

@@ -1,6 +1,8 @@
 """Which response says what for each danger (texts in domain/safety.yml, table in docs/safety.md)."""
 from __future__ import annotations
 
+import re
+
 KINDS = ("fall", "medical", "fire", "gas", "intruder", "lost", "self_harm", "help")
 
 # The first advice: two short sentences for that danger.
@@ -9,6 +11,9 @@ ADVICE = {
     "gas": "utter_advice_gas", "intruder": "utter_advice_intruder", "lost": "utter_advice_lost",
     "self_harm": "utter_advice_self_harm", "help": "utter_advice_help",
 }
+# A burn or scald is a medical danger with its own first advice.
+BURN = re.compile(r"烫|烧伤|开水|起泡")
+BURN_ADVICE = "utter_advice_burn"
 # What is said after a follow-up has been written down, for that danger.
 TAIL = {
     "fall": "utter_alert_tail_fall", "medical": "utter_alert_tail_medical", "fire": "utter_alert_tail_fire",

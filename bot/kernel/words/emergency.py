@@ -14,7 +14,8 @@ EMERGENCY_PATTERNS: dict[str, re.Pattern] = {
     name: re.compile(pattern)
     for name, pattern in {
         "help": r"救命|就命|救救我|快来人|来人啊|快救|求救|紧急求助",
-        "fall": r"摔倒|摔到了|摔到地|摔了一跤|摔了一下|摔着了|跌倒|跌了一跤|滑倒|摔地上|倒在地上|起不来了|爬不起来",
+        "fall": r"摔倒|摔到了|摔到地|摔了一跤|摔了一下|摔着了|跌倒|跌了一跤|滑倒|摔地上|倒在地上|起不来了|爬不起来|"
+                r"(出溜|溜|滑|栽|跌|摔)(到|在)地(上|下)",
         "faint": r"晕倒|晕到了|昏倒|晕过去|昏过去|晕了过去|叫不醒|喊不应|不省人事|昏迷|没气了|抽搐",
         "chest": r"胸口(疼|痛|闷|难受)|心口(疼|痛)|胸(疼|痛)得|心脏(疼|痛|病犯|病发)|心绞痛",
         "breath": r"喘不上气|喘不过气|透不过气|上不来气|呼吸困难|憋气憋得|憋得慌喘",
@@ -48,12 +49,19 @@ def without_phone_numbers(text: str) -> str:
     return _PHONE_RUN.sub(blank, text)
 
 
+# A danger feared or guarded against, not happening: "我怕滑倒", "担心煤气泄漏", "防止摔倒". (Never for words of
+# self-harm: "我怕我活不下去了" is heard.)
+_FEARED = re.compile(r"(怕|担心|防止|防|免得|小心|容易|生怕|别|以防)[^，。！？,.!?]{0,2}$")
+_ALWAYS_HEARD = frozenset({"self_harm", "help", "call_120", "ambulance"})
+
+
 def match_emergency(text: str) -> Optional[str]:
     """The name of the first emergency pattern found in normalised text, or None."""
     text = without_phone_numbers(text)
     for name, pattern in EMERGENCY_PATTERNS.items():
-        if pattern.search(text):
-            return name
+        for found in pattern.finditer(text):
+            if name in _ALWAYS_HEARD or not _FEARED.search(text[:found.start()]):
+                return name
     return None
 
 
@@ -64,7 +72,7 @@ _REPORTED = re.compile(
     r"听说|听人说|据说|新闻|电视(上|里)|报道|报纸|广播|视频里|网上|抖音|群里|朋友圈|有人说|"
     r"如果|要是|假如|万一|假设|怎么办|该咋办|怎么处理|"
     r"开玩笑|闹着玩|说着玩|逗你|骗你|游戏|玩呢|在玩|演戏|演习|练习|测试|试试|试一下|"
-    r"昨天|前天|上周|上个月|去年|前年|以前|那年|上次|摔过|(他|她|邻居|隔壁|别人|人家)(家)?(的)?(老人|老太太|老头)?.*(住院了|出院)")
+    r"昨天|前天|前几天|前些日子|上周|上个月|去年|前年|以前|那年|上次|摔过|出院|(他|她|邻居|隔壁|别人|人家)(家)?(的)?(老人|老太太|老头)?.*(住院了|出院)")
 # Words that make it happen now, whatever else is said: these are never only told about.
 _URGENT = re.compile(r"救命|快来|快叫|快打|快救|马上|赶紧|来人|现在|正在|起不来|动不了|不行了")
 # A child's game or a quarrel in which someone else shouts 救命: the cry is reported, not the speaker's.

@@ -65,7 +65,7 @@ def yes_inside(text: str, intent: str, entities: Iterable[str] = ()) -> bool:
 # Bodily danger and hazards: with these words a soft turn is never read as a task, and a turn the
 # classifier took for a feeling or chat goes to the emergency conversation (which asks first when unsure).
 DANGER = re.compile(r"摔(倒|了|跤|着)|跌倒|倒在地|晕倒|昏过去|胸口(疼|痛|闷)|喘不上|憋得|憋紫|噎着|卡住了|抽搐|出血|流血|"
-                    r"烫伤|烫起|(?<![不没])着火|烧着了|起火|冒烟|冒黑烟|烟味|煤气味|燃气味|漏气|臭鸡蛋|撬门|撬锁|小偷|迷路|找不到家|找不着家|起不来|"
+                    r"烫伤|烫起|烫了一|烫破|起泡了|起了泡|(?<![不没])着火|烧着了|起火|冒烟|冒黑烟|烟味|煤气味|燃气味|漏气|臭鸡蛋|撬门|撬锁|小偷|迷路|找不到家|找不着家|起不来|"
                     r"动不了|不省人事|救命|站不住|站不稳|冒虚汗|出虚汗|头晕眼花|眼前发黑")
 EMERGENCY_HINT = 0.2  # the classifier's own doubt: emergency this likely among its candidates
 

@@ -340,3 +340,9 @@ async def test_a_name_with_the_wrong_digits_names_nobody(sessions, dispatcher, d
     assert "找到您的登记了，我们会告诉您的家人。" not in [m.get("text") for m in dispatcher.messages]
     with sessions() as session:
         assert session.scalars(select(Alert)).one().resident_id is None
+
+
+async def test_a_scald_gets_cool_water_first(sessions, dispatcher, domain) -> None:
+    slots = await _raise("熬汤把锅碰翻了，脚上烫了一大片，都起泡了", dispatcher, domain)
+    assert slots["alert_kind"] == "medical" and dispatcher.messages[0]["response"] == "utter_advice_burn"
+    assert dispatcher.messages[1]["response"] == "utter_alert_told_staff"

@@ -19,6 +19,7 @@ EMERGENCIES = [
     ("我不想活了", "self_harm"), ("活着没意思", "self_harm"), ("有人在撬我家门", "intruder"),
     ("家里进小偷了", "intruder"), ("买菜回来迷路了", "lost"), ("我找不到回家的路", "lost"),
     ("我起不了床了", "bedridden"), ("快打120，我电话是13800001111", "call_120"), ("快打一二零一二零", "call_120"),
+    ("我怕我活不下去了", "self_harm"), ("别怕，我摔倒了", "fall"),
     ("紧急求助", "help"), ("老伴晕到了", "faint"), ("喊不应了", "faint"), ("叫就护车", "ambulance"),
 ]
 
@@ -27,6 +28,7 @@ NOT_EMERGENCIES = [
     "给了120元", "我家住120号", "座机 010-66881234 找我", "我电话是13912012345", "电话是幺三八幺二零幺二三四五六",
     "想死你了", "我的手机号是 139 1201 2345", "今天天气怎么样", "我要取消明天的饭", "说慢点", "火车票怎么买",
     "燃气灶这两天咋也打不着火", "灶台点不着火了，找人来修修", "还好没着火",
+    "浴室地上老是湿的，我怕滑倒", "担心煤气泄漏，想装个报警器", "扶手是防止摔倒的",
 ]
 
 
@@ -38,3 +40,8 @@ def test_emergency_words_are_found(text: str, kind: str) -> None:
 @pytest.mark.parametrize("text", NOT_EMERGENCIES)
 def test_ordinary_requests_are_not_emergencies(text: str) -> None:
     assert match_emergency(normalize(text)) is None
+
+
+@pytest.mark.parametrize("text", ["我想下床拿个东西，脚一软就出溜到地上了", "踩着水滑到地上了", "一个跟头栽在地上"])
+def test_falls_said_in_everyday_words(text: str) -> None:
+    assert match_emergency(normalize(text)) == "fall"

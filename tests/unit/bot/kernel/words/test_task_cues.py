@@ -26,6 +26,7 @@ def cues() -> TaskCues:
     ("帮我订明天的午饭", "book_meal", None),  # another task is never changed
     ("燃气灶这两天咋也打不着火，找个人来给看看", "ask_policy", "book_service"),  # a visit, not a fire or a policy
     ("燃气灶打不着火了，心里发愁", "share_feelings", "book_service"),
+    ("熬汤把锅碰翻了，脚上烫了一大片，都起泡了", "nlu_fallback", "emergency"),
     ("家里卫生间想装个扶手，找人来看看", "ask_policy", None),  # a policy named: stays a policy question
     ("我摔倒了", "emergency", None),
 ])
