@@ -17,15 +17,19 @@ from telegram.error import BadRequest, Forbidden
 
 from actions.db.models import ChannelDelivery, FamilyMember
 from actions.outbox import Notice, Undeliverable, insert_once
-from bot.telegram.keyboards import alert_markup
+from bot.telegram.keyboards import alert_markup, reminder_markup
 
 _ALERT_CAUSE = re.compile(r"^alert:(\d+)$")
+_REMINDER_CAUSE = re.compile(r"^reminder:(\d+):missed$")
 
 
 def markup_for(notice: Notice) -> Optional[InlineKeyboardMarkup]:
-    """An emergency comes with the two answers a relative can give."""
+    """An emergency comes with the two answers a relative can give; so does a reminder not confirmed."""
     match = _ALERT_CAUSE.match(notice.cause)
-    return alert_markup(int(match.group(1))) if notice.kind == "emergency" and match else None
+    if notice.kind == "emergency" and match:
+        return alert_markup(int(match.group(1)))
+    match = _REMINDER_CAUSE.match(notice.cause)
+    return reminder_markup(int(match.group(1))) if notice.kind == "reminder_missed" and match else None
 
 
 class TelegramReceiver:
