@@ -58,7 +58,7 @@ class ActionFamilyMessageLeave(GuardedAction):
             return _keep(None)
         text = words.message_of(tracker.latest_message.get("text") or "")
         if _pending(tracker).get("asking") == "words" and latest_is_words(tracker):
-            text = (tracker.latest_message.get("text") or "").strip()
+            text = words.chinese_punctuation((tracker.latest_message.get("text") or "").strip())
         with runtime.sessions().begin() as session:
             resident = session.get(Resident, context.resident_id)
             name = resident.name if resident else "老人"
@@ -115,7 +115,7 @@ class ActionFamilyMessageReply(GuardedAction):
         said = tracker.latest_message.get("text") or ""
         text = words.reply_of(said)
         if _pending(tracker).get("asking") == "reply" and latest_is_words(tracker) and not text:
-            text = said.strip()
+            text = words.chinese_punctuation(said.strip())
         with runtime.sessions().begin() as session:
             member = reply_target(session, context.resident_id)
             if member is None:

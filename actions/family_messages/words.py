@@ -35,9 +35,17 @@ def resident_pronoun(gender: str) -> str:
 
 def message_of(text: str) -> str:
     """The words to pass on from a relative's request ("给妈妈留言：周六我们回来吃饭" → "周六我们回来吃饭")."""
-    return _LEAVE.sub("", text.strip(), count=1).strip("，,。 ")
+    return chinese_punctuation(_LEAVE.sub("", text.strip(), count=1).strip("，,。 "))
 
 
 def reply_of(text: str) -> str:
     """The words to pass back from a resident's answer ("跟她说好的，我包饺子" → "好的，我包饺子")."""
-    return _REPLY.sub("", text.strip(), count=1).strip("，,。 ")
+    return chinese_punctuation(_REPLY.sub("", text.strip(), count=1).strip("，,。 "))
+
+
+_FULL_WIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
+
+
+def chinese_punctuation(text: str) -> str:
+    """The core's text cleaning makes "，" a ","; words passed on between people get the Chinese marks back."""
+    return re.sub(r"[,?!:;]", lambda m: _FULL_WIDTH[m.group(0)], text)
