@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -13,12 +14,24 @@ from sqlalchemy import select
 from actions.db.models import FamilyMember, HandoffRequest, Reminder
 from actions.reminders.rounds import reminder_round
 from bot.kernel.contract import ChannelMetadata
-from tests.e2e.test_telegram_http import link, new_chat, press, say, telegram, text_of  # noqa: F401 (fixture)
+from tests.e2e.telegram_process import TelegramProcess, start_telegram_process
+from tests.e2e.test_telegram_http import link, new_chat, press, say, text_of
+from tests.support.bot_api_standin import BotApiStandin
 from voice.home_timer import MESSAGE_PAYLOAD, HomeTimer
 
 pytestmark = pytest.mark.e2e
 RESIDENT = 6  # 赵福海, living alone
 MONDAY_8_UTC = dt.datetime(2026, 11, 23, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def family_telegram(stack, tmp_path_factory) -> Iterator[TelegramProcess]:
+    """The Telegram process with its outbox worker (family notices) and voice replies (espeak-ng, ffmpeg)."""
+    with BotApiStandin() as api:
+        running = start_telegram_process(stack, api, tmp_path_factory.mktemp("family") / "telegram.log",
+                                         {"XIAONUAN_OUTBOX_RETRY_BASE": "0.3"})
+        yield running
+        running.stop()
 
 
 def _home() -> ChannelMetadata:
@@ -30,8 +43,8 @@ def _member(db, chat: int) -> int:
         return session.scalar(select(FamilyMember.id).where(FamilyMember.telegram_chat_id == str(chat)))
 
 
-def test_a_reminder_set_on_telegram_missed_and_the_son_told_with_buttons(telegram, stack, db) -> None:
-    api, chat = telegram.api, new_chat()
+def test_a_reminder_set_on_telegram_missed_and_the_son_told_with_buttons(family_telegram, stack, db) -> None:
+    api, chat = family_telegram.api, new_chat()
     link(api, db, chat, RESIDENT, name="海")
     asked = say(api, chat, "提醒我爸每天早上七点半吃降压药", "对吗")
     [read_back] = [c for c in asked if "我念一下" in (c.text or "")]
@@ -64,9 +77,9 @@ def test_a_reminder_set_on_telegram_missed_and_the_son_told_with_buttons(telegra
                 and "提醒没确认" in (c.text or "")]) == 1
 
 
-def test_a_message_said_at_the_home_kiosk_and_the_spoken_answer_sent_back_as_a_voice_note(telegram, stack, client,
+def test_a_message_said_at_the_home_kiosk_and_the_spoken_answer_sent_back_as_a_voice_note(family_telegram, stack, client,
                                                                                           db) -> None:
-    api, chat = telegram.api, new_chat()
+    api, chat = family_telegram.api, new_chat()
     link(api, db, chat, RESIDENT, name="海")
     left = text_of(say(api, chat, "给我爸留言：周六我们回来吃饭", "记下了"))
     assert "小暖会把您的话说给他听：“周六我们回来吃饭”" in left
