@@ -31,6 +31,8 @@ KIOSK_WAIT_S = 0.5  # the voice kiosk's wait for the wake phrase between looks (
 
 
 def _row(name: str, values: List[float]) -> str:
+    if not values:
+        return f"| {name} | 0 | | | |"
     return (f"| {name} | {len(values)} | {percentile(values, 0.5):.0f} | {percentile(values, 0.95):.0f} "
             f"| {max(values):.0f} |")
 
@@ -90,6 +92,7 @@ def main() -> None:
         try:
             for index in range(args.misses):  # its half hour is over the moment it is written
                 late = now_local - dt.timedelta(minutes=stack.settings.reminder_miss_minutes + 1 + index % 20)
+                time.sleep(random.uniform(0, worker.interval_s))  # at any moment of the round's cycle
                 since = time.monotonic()
                 with sessions.begin() as session:
                     add_reminder(session, RESIDENT, f"量血压{index}", True, None, late.hour, late.minute,

@@ -10,7 +10,7 @@ import json
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -24,6 +24,7 @@ from actions.residents import title_for
 from bot.kernel.clock import utc_now
 
 PENDING = "family_message_pending"
+STOP_WORDS = ("算了", "不用了", "不要了", "不用", "不要")
 
 
 def _pending(tracker: Tracker) -> Dict[str, Any]:
@@ -113,7 +114,10 @@ class ActionFamilyMessageReply(GuardedAction):
             dispatcher.utter_message(text=words.ONLY_FAMILY)
             return _keep(None)
         said = tracker.latest_message.get("text") or ""
-        text = words.reply_of(said)
+        if tracker.get_slot("reminder_draft") and said.strip().startswith(STOP_WORDS):
+            return [FollowupAction("action_reminder_reply")]  # "算了不用了，…" answers the reminder question
+        found = words.reply_of(said)
+        text = found or ""
         if _pending(tracker).get("asking") == "reply" and latest_is_words(tracker) and not text:
             text = words.chinese_punctuation(said.strip())
         with runtime.sessions().begin() as session:

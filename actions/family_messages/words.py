@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 LEFT = "好的，记下了。{name}在家的时候，小暖会把您的话说给{pronoun}听：“{text}”"
 ASK_WORDS = "好的。要跟{name}说什么呢？"
@@ -38,9 +39,13 @@ def message_of(text: str) -> str:
     return chinese_punctuation(_LEAVE.sub("", text.strip(), count=1).strip("，,。 "))
 
 
-def reply_of(text: str) -> str:
-    """The words to pass back from a resident's answer ("跟她说好的，我包饺子" → "好的，我包饺子")."""
-    return chinese_punctuation(_REPLY.sub("", text.strip(), count=1).strip("，,。 "))
+def reply_of(text: str) -> Optional[str]:
+    """The words to pass back from a resident's answer ("跟她说好的，我包饺子" → "好的，我包饺子"); "" when only
+    "回个话" was said; None when the words do not start by saying whom to tell (nothing is sent then)."""
+    found = _REPLY.match(text.strip())
+    if found is None or not found.group(0).strip("，,：: "):
+        return None
+    return chinese_punctuation(text.strip()[found.end():].strip("，,。 "))
 
 
 _FULL_WIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}

@@ -50,7 +50,27 @@ _SET = re.compile(r"(?:设|定|弄|加|订)(?:个|一个|一下)?(?:(?=提醒|�
 _THE_REMINDER = re.compile(r"的?(?:提醒|闹钟)$")
 
 
+# What people are reminded of, found anywhere in a long sentence when the words around 提醒 say nothing.
+_TASK = re.compile(r"吃[^，。,.!！?？]{0,4}药|[量测][^，。,.!！?？]{0,2}(?:血压|血糖)|滴眼药水?|打胰岛素|去医院[^，。,.!！?？]{0,6}"
+                   r"|复查|复诊|拿药|带医保卡|喝水")
+
+
+def _task(text: str) -> str:
+    found = _TASK.search(text)
+    return found.group(0) if found else ""
+
+
 def _what(text: str, date_surface: str) -> str:
+    what = _said_what(text, date_surface)
+    if what and len(what) <= 7:
+        return what
+    task = _task(text)
+    if task:
+        return task
+    return "吃药" if "药" in what else what[:10]
+
+
+def _said_what(text: str, date_surface: str) -> str:
     rest = text.replace(date_surface, "") if date_surface else text
     rest = _SET.sub("", rest)
     rest = re.sub(r"(?:个|一个)?闹钟", "提醒", rest)

@@ -171,7 +171,7 @@ class ActionReminderReply(GuardedAction):
             elif asking != "confirm" or intent not in YES_INTENTS:
                 return self._change_read_back(dispatcher, context, draft)
             return _next_question(dispatcher, context, draft, _resident(context))
-        if asking == "what" and text.strip() and not text.startswith("/") and intent not in NO_INTENTS:
+        if asking == "what" and text.strip() and not text.startswith("/") and intent not in NO_INTENTS + YES_INTENTS:
             draft["what"] = parse_reminder(text, context.today).what or text.strip()[:20]
             return _next_question(dispatcher, context, draft, _resident(context))
         if intent in NO_INTENTS or asking == "confirm":
