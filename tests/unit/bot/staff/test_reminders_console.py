@@ -50,3 +50,17 @@ def test_another_residents_reminder_cannot_be_stopped_from_this_page(admin, sess
     assert admin.post(f"/residents/1/reminders/{reminder_id}/stop", {}).status_code == 404
     with sessions() as session:
         assert session.get(Reminder, reminder_id).active is True
+
+
+def test_the_doors_are_locked_without_the_csrf_token_or_a_session(admin, sessions) -> None:
+    base = admin.base
+    forged = admin.http.post(f"{base}/residents/1/reminders", data={"what": "吃药", "time": "21:00", "daily": "1"},
+                             timeout=30, allow_redirects=False)
+    assert forged.status_code == 403
+    import requests
+
+    stranger = requests.post(f"{base}/residents/1/reminders", data={"what": "吃药", "time": "21:00", "daily": "1"},
+                             timeout=30, allow_redirects=False)
+    assert stranger.status_code in (302, 303, 401, 403)
+    with sessions() as session:
+        assert session.scalars(select(Reminder)).all() == []
