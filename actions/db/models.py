@@ -702,7 +702,7 @@ class FamilyNote(Base):
     id = Column(Integer, primary_key=True)
     resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False)
     family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="CASCADE"), nullable=False)
-    direction = Column(String(10), nullable=False, default="to_resident")  # to_resident / to_family
+    direction = Column(String(12), nullable=False, default="to_resident")  # to_resident / to_family
     text = Column(Text, nullable=False)  # what was typed, or the transcript of the voice note
     audio_path = Column(String(200), nullable=True)  # a voice note kept under the data folder
     created_at = Column(DateTime, nullable=False, default=utcnow)

@@ -78,7 +78,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("resident_id", sa.Integer(), nullable=False),
         sa.Column("family_member_id", sa.Integer(), nullable=False),
-        sa.Column("direction", sa.String(length=10), nullable=False),
+        sa.Column("direction", sa.String(length=12), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("audio_path", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),

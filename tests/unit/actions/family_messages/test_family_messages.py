@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from tests.unit.actions.form_driver import HOME_SLOTS
 from tests.unit.actions.reminders.driver import FAMILY_SLOTS
 from voice.home_timer import MESSAGE_PAYLOAD, HomeTimer
 
+pytestmark = pytest.mark.both_databases
 NOW_UTC = dt.datetime(2026, 11, 23, 0, 0)
 
 

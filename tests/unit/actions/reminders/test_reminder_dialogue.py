@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from actions.db.models import AuditLog, Reminder, ReminderFollower, ReminderOccurrence
 from actions.reminders.store import add_reminder
 from tests.unit.actions.reminders.driver import FAMILY_SLOTS, Talk
 
+pytestmark = pytest.mark.both_databases
 NOW_UTC = dt.datetime(2026, 11, 23, 0, 0)  # 08:00 in Shanghai
 
 
