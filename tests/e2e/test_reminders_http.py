@@ -69,13 +69,17 @@ def test_a_relative_sets_one_on_telegram(client, db) -> None:
     assert row.created_by == "family:3"
 
 
-def test_due_said_at_the_kiosk_and_taken(client, db) -> None:
+def test_due_said_at_the_kiosk_snoozed_and_taken(client, db) -> None:
     with db.begin() as session:
         add_reminder(session, 1, "吃药", True, None, 7, 55, "resident:1", MONDAY_8_UTC - dt.timedelta(days=1))
     sender = "kiosk-home-1-reminders"
     due = client.send(sender, "/reminder_due", _home(1))
     assert due.text == "张奶奶，该吃药了。吃过了就说“吃过了”，要晚一点就说“等一会儿”。"
     assert [b.title for b in due.buttons] == ["吃过了", "等一会儿", "这次不了"]
+    assert client.send(sender, "我还没吃饭呢，等一会儿再吃", _home(1)).text == "好的，过十分钟我再提醒您。"
+    with db() as session:
+        [row] = session.scalars(select(ReminderOccurrence).where(ReminderOccurrence.resident_id == 1)).all()
+        assert (row.status, row.snoozed, row.next_say_at) == ("due", 1, MONDAY_8_UTC + dt.timedelta(minutes=10))
     assert client.send(sender, "吃过了", _home(1)).text == "好的，记下了。您真棒！"
     with db() as session:
         [row] = session.scalars(select(ReminderOccurrence).where(ReminderOccurrence.resident_id == 1)).all()
