@@ -14,14 +14,16 @@ from actions import runtime
 from actions.alerts import open_handoff
 from actions.bookings.price_asked import price_of_booking_just_made
 from actions.db.models import Alert, Resident
+from actions.family_messages.actions import heard_sentences
+from actions.family_messages.store import take_unheard
 from actions.guarded import GuardedAction
 from actions.inbox import take_unread
 from actions.policies.actions import names_a_policy
-from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, view_of
+from actions.residents import MAX_VOLUME, MIN_RATE_FACTOR, load_resident, louder, slower, title_for, view_of
 from actions.safety.records import add_words
 from actions.stuck import offer_person_if_stuck
 from actions.tracker_utils import consecutive_fallbacks, last_answer, resident_id
-from bot.kernel.clock import local_now, local_today
+from bot.kernel.clock import local_now, local_today, utc_now
 from bot.kernel.contract import speech_profile_message
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,18 @@ def tell_news(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     if news:
         dispatcher.utter_message(text="告诉您一件事：" + "".join(news) if len(news) == 1
                                  else f"有{len(news)}件事告诉您：" + "".join(news))
+    tell_family_messages(dispatcher, tracker, rid)
+
+
+def tell_family_messages(dispatcher: CollectingDispatcher, tracker: Tracker, rid: int) -> None:
+    """Words a relative left that the home kiosk could not say yet (or a community kiosk): said now, once."""
+    settings = runtime.settings()
+    with runtime.sessions().begin() as session:
+        heard = take_unheard(session, rid, utc_now(settings))
+        resident = session.get(Resident, rid) if heard else None
+        title = title_for(resident, local_now(settings).date()) if resident else "您"
+    if heard:
+        dispatcher.utter_message(text=heard_sentences(heard, title))
 
 
 class ActionGreet(GuardedAction):

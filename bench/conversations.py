@@ -92,7 +92,8 @@ class District:
         with self.sessions.begin() as session:
             for table in (m.ServiceBookingChange, m.ServiceBooking, m.MealBooking, m.AlertResponse, m.Alert,
                           m.HandoffRequest, m.OutboxMessage, m.ResidentMessage, m.ChannelDelivery,
-                          m.NotUnderstoodTurn, m.TelegramChat):
+                          m.NotUnderstoodTurn, m.TelegramChat, m.ReminderOccurrence, m.ReminderFollower, m.Reminder,
+                          m.FamilyNote):
                 session.execute(delete(table))
             for table in (m.MealSitting, m.DeliveryDay, m.ServiceSlot):
                 session.execute(update(table).values(booked=0))
@@ -127,6 +128,9 @@ class District:
                   .group_by(m.Alert.resident_id))
             tally("handoffs", select(m.HandoffRequest.resident_id, func.count())
                   .group_by(m.HandoffRequest.resident_id))
+            tally("reminders", select(m.Reminder.resident_id, func.count()).where(m.Reminder.active.is_(True))
+                  .group_by(m.Reminder.resident_id))  # active reminders
+            tally("family_notes", select(m.FamilyNote.resident_id, func.count()).group_by(m.FamilyNote.resident_id))
             queued = session.scalar(select(func.count()).select_from(m.NotUnderstoodTurn)
                                     .where(m.NotUnderstoodTurn.sender_id.in_(list(senders)))) or 0
         for name in self.residents:

@@ -143,5 +143,9 @@ def test_the_migration_benchmark_upgrades_a_small_first_release_database() -> No
     done = subprocess.run([sys.executable, "bench/migrate.py", "--rows", "40", "--no-append"],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "| upgrade 0001 → 0002 (0002), one transaction |" in done.stdout
+    from actions.db import schema
+
+    head = schema.head_revision()
+    steps = ", ".join(step.revision for step in reversed(list(schema._script().iterate_revisions(head, schema.BASELINE))))
+    assert f"| upgrade 0001 → {head} ({steps}), one transaction |" in done.stdout
     assert "40 alerts, 40 conversations" in done.stdout

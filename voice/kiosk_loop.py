@@ -37,6 +37,10 @@ TOO_LONG = "您说得有点长，我没记全。请一次说一件事，说短�
 NO_MICROPHONE = "没有找到麦克风，请点屏幕上的按钮。"
 STAFF_BUTTON = ("请工作人员帮忙", "转人工")
 YES_NO_ENDINGS = ("对吗？", "吗？", "好吗？")
+# What the kiosk says on its own that must be heard from the next room (a due reminder, the family's words):
+# a little slower and louder than the resident's own profile, for that answer only.
+EMPHASISED = ("/reminder_due", "/family_message")
+EMPHASIS_RATE, EMPHASIS_VOLUME = 0.9, 0.15
 
 
 class Outcome(str, Enum):
@@ -118,6 +122,7 @@ class VoiceKiosk:
 
     def turn(self, text: str) -> Optional[Turn]:
         self.screen.show(state=KioskState.THINKING.value, heard="" if text.startswith("/") else text)
+        emphasis = text in EMPHASISED
         try:
             turn = self.client.send(self.sender_id, text, self.metadata)
         except CoreUnavailable:
@@ -127,7 +132,13 @@ class VoiceKiosk:
             self.voice = self.base_voice.adjusted(turn.speech.rate_factor, turn.speech.volume)
         self.screen.show(state=KioskState.SPEAKING.value, answer=turn.text,
                          buttons=tuple((b.title, b.payload) for b in turn.buttons[:3]))
-        self._speak(turn.text)
+        usual = self.voice
+        if emphasis:
+            self.voice = usual.adjusted(EMPHASIS_RATE, min(1.0, usual.volume + EMPHASIS_VOLUME))
+        try:
+            self._speak(turn.text)
+        finally:
+            self.voice = usual
         return turn
 
     def _speak(self, text: str) -> None:

@@ -637,3 +637,74 @@ class InactivityAlert(Base):
     silent_since = Column(DateTime, nullable=False)  # the last interaction (UTC) the silence began after
     alert_id = Column(Integer, ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+# -- issue 19: reminders and messages between family and the kiosk ---------------------------------
+
+
+class Reminder(Base):
+    """Something to remind a resident of: every day at a time, or once at a date and time (local)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminder_resident_active", "resident_id", "active"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False)
+    what = Column(String(60), nullable=False)  # "吃药", "去医院复查", "带医保卡"
+    daily = Column(Boolean, nullable=False, default=True)
+    time = Column(String(5), nullable=False)  # local "HH:MM"
+    day = Column(Date, nullable=True)  # the local day of a one-off reminder
+    active = Column(Boolean, nullable=False, default=True)
+    created_by = Column(String(60), nullable=False)  # "resident:1", "family:2", "staff:3"
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    stopped_at = Column(DateTime, nullable=True)
+    stopped_by = Column(String(60), nullable=True)
+
+    resident = relationship("Resident")
+
+
+class ReminderFollower(Base):
+    """A relative told when a reminder is not confirmed in time (the one who set it, and those who follow it)."""
+
+    __tablename__ = "reminder_followers"
+    __table_args__ = (UniqueConstraint("reminder_id", "family_member_id"),)
+
+    id = Column(Integer, primary_key=True)
+    reminder_id = Column(Integer, ForeignKey("reminders.id", ondelete="CASCADE"), nullable=False, index=True)
+    family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="CASCADE"), nullable=False)
+
+
+class ReminderOccurrence(Base):
+    """One time a reminder fell due: said at the kiosk, answered taken / later / skip, or missed and told."""
+
+    __tablename__ = "reminder_occurrences"
+    __table_args__ = (UniqueConstraint("reminder_id", "due_at"), Index("ix_reminder_occ_status", "status", "due_at"))
+
+    id = Column(Integer, primary_key=True)
+    reminder_id = Column(Integer, ForeignKey("reminders.id", ondelete="CASCADE"), nullable=False)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    due_at = Column(DateTime, nullable=False)  # UTC
+    said_at = Column(DateTime, nullable=True)  # the kiosk said it (the first time)
+    says = Column(Integer, nullable=False, default=0)  # how many times it was said
+    snoozed = Column(Integer, nullable=False, default=0)  # how many times "等一会儿" was asked
+    next_say_at = Column(DateTime, nullable=True)  # said again then (UTC): a gentle repeat, or "等一会儿"
+    status = Column(String(10), nullable=False, default="due")  # due / taken / skipped / missed
+    answered_at = Column(DateTime, nullable=True)
+    escalated_at = Column(DateTime, nullable=True)  # the relatives were told it was not confirmed
+
+
+class FamilyNote(Base):
+    """A message between a relative and a resident: text or a voice note, either way."""
+
+    __tablename__ = "family_notes"
+    __table_args__ = (Index("ix_family_note_resident_heard", "resident_id", "heard_at"),)
+
+    id = Column(Integer, primary_key=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False)
+    family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="CASCADE"), nullable=False)
+    direction = Column(String(12), nullable=False, default="to_resident")  # to_resident / to_family
+    text = Column(Text, nullable=False)  # what was typed, or the transcript of the voice note
+    audio_path = Column(String(200), nullable=True)  # a voice note kept under the data folder
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    heard_at = Column(DateTime, nullable=True)  # played at the kiosk (to_resident)
+    reply_to = Column(Integer, nullable=True)  # the note this one answers (no foreign key: notes are purged alone)

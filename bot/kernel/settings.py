@@ -396,6 +396,24 @@ class CareSettings:
         ("08:00", "20:00"), env="XIAONUAN_DAYTIME", parse=parse_daytime, render=render_daytime,
         doc="Local hours in which check-ins are asked and silence counts (never at night).")
 
+    reminder_miss_minutes: int = setting(
+        30, env="XIAONUAN_REMINDER_MISS_MINUTES", parse=parse_int,
+        doc="Minutes after a reminder falls due without \"吃过了\" (or a skip) before the relatives who set "
+            "or follow it are told on Telegram.")
+
+    reminder_snooze_minutes: int = setting(
+        10, env="XIAONUAN_REMINDER_SNOOZE_MINUTES", parse=parse_int,
+        doc="Minutes a reminder waits when the resident says \"等一会儿\" before the kiosk says it again.")
+
+    reminder_repeat_minutes: int = setting(
+        5, env="XIAONUAN_REMINDER_REPEAT_MINUTES", parse=parse_int,
+        doc="Minutes without an answer before a home kiosk says a due reminder again, gently (three times "
+            "at most).")
+
+    kiosk_look_every_s: float = setting(
+        5.0, env="XIAONUAN_KIOSK_LOOK_EVERY", parse=parse_float,
+        doc="Seconds between an idle home kiosk's looks for a due reminder or a new message from the family.")
+
     def _check_care(self) -> None:
         if self.outbox_interval_s <= 0 or self.outbox_retry_base_s <= 0:
             raise ValueError("the outbox interval and retry pause must be positive")
@@ -420,6 +438,13 @@ class CareSettings:
             raise ValueError("XIAONUAN_CHECKIN_RETRY_MINUTES must be at least 1")
         if self.inactivity_hours < 0:
             raise ValueError("XIAONUAN_INACTIVITY_HOURS must be 0 (off) or a positive number of hours")
+        for name, value in (("XIAONUAN_REMINDER_MISS_MINUTES", self.reminder_miss_minutes),
+                            ("XIAONUAN_REMINDER_SNOOZE_MINUTES", self.reminder_snooze_minutes),
+                            ("XIAONUAN_REMINDER_REPEAT_MINUTES", self.reminder_repeat_minutes)):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.kiosk_look_every_s <= 0:
+            raise ValueError("XIAONUAN_KIOSK_LOOK_EVERY must be a positive number of seconds")
 
 
 CONCERNS: Tuple[Tuple[str, type], ...] = (

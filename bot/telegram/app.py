@@ -127,7 +127,8 @@ async def serve(settings: Settings, stop: asyncio.Event, application: Optional[A
             allowed_updates=Update.ALL_TYPES)
     else:
         await application.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
-    receiver = TelegramReceiver(sessions, application.bot, asyncio.get_running_loop())
+    receiver = TelegramReceiver(sessions, application.bot, asyncio.get_running_loop(),
+                                synthesizer=channel.synthesizer)
     notices = OutboxWorker(sessions, {"family": receiver}, settings.outbox_interval_s,
                            settings.outbox_retry_base_s).start()
     logger.warning("Telegram channel running (%s)", "webhook" if settings.telegram_webhook_url else "long polling")

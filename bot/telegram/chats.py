@@ -9,7 +9,16 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
-from actions.db.models import Alert, AlertResponse, AuditLog, FamilyMember, TelegramChat, TelegramUpdate
+from actions.db.models import (
+    Alert,
+    AlertResponse,
+    AuditLog,
+    FamilyMember,
+    HandoffRequest,
+    ReminderOccurrence,
+    TelegramChat,
+    TelegramUpdate,
+)
 from actions.linking import Redeemed, linked_parents, redeem, unlink
 from actions.outbox import insert_once
 from bot.kernel.clock import utcnow
@@ -103,6 +112,22 @@ class ChatStore:
                 session.add(TelegramChat(chat_id=chat_id, voice_replies=on))
             else:
                 chat.voice_replies = on
+
+    def answer_reminder(self, chat_id: str, occurrence_id: int, response: str) -> bool:
+        """A relative's answer to "提醒没确认" about a parent they are linked to: noted, and a call-back request
+        for staff when they ask staff to look in; False when the reminder is not their parent's."""
+        state = self.state(chat_id)
+        with self.sessions.begin() as session:
+            row = session.get(ReminderOccurrence, occurrence_id)
+            if row is None or state.family_member_id is None or not state.may_act_for(row.resident_id):
+                return False
+            if response == "send_staff":
+                session.add(HandoffRequest(resident_id=row.resident_id, sender_id=f"telegram:{chat_id}",
+                                           channel="telegram", reason="reminder_missed",
+                                           last_text=f"提醒没确认（第{occurrence_id}条），家属请工作人员去看看"))
+            session.add(AuditLog(actor=f"family:{state.family_member_id}", action=f"reminder_{response}",
+                                 target=f"reminder_occurrence:{occurrence_id}"))
+        return True
 
     def answer_alert(self, chat_id: str, alert_id: int, response: str) -> bool:
         """Record a relative's answer to an alert about a parent they are linked to; False otherwise."""

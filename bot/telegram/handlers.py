@@ -34,6 +34,7 @@ TELEGRAM_TEXT_LIMIT = 4000
 MAX_UPDATE_ID = 2**63 - 1  # the update-id column is a BIGINT; Telegram's own ids are far smaller
 MAX_VOICE_SECONDS = 60
 ALERT_ANSWERS = {"on_my_way": texts.ALERT_ACK_ON_MY_WAY, "send_staff": texts.ALERT_ACK_SEND_STAFF}
+REMINDER_ANSWERS = {"calling": texts.REMINDER_ACK_CALLING, "send_staff": texts.REMINDER_ACK_SEND_STAFF}
 
 
 def sender_id(state: ChatState) -> str:
@@ -205,7 +206,7 @@ class TelegramChannel:
         if update.effective_chat is None:  # a button under an inline-mode message: no chat to answer in
             return
         kind, _, rest = data.partition(":")
-        if kind in ("parent", "unlink", "alert"):
+        if kind in ("parent", "unlink", "alert", "rem"):
             await self._own_button(update, kind, rest)
             return
         payload = self.buttons.payload_of(data)
@@ -262,6 +263,9 @@ class TelegramChannel:
             await self._drop_keyboard(update)
             await self._say(update, ALERT_ANSWERS[answer].format(phone=self.settings.community_phone))
             return
+        if kind == "rem":
+            await self._reminder_button(update, chat_id, rest)
+            return
         resident_id = row_id(rest)
         if resident_id is None:
             await self._say(update, texts.BUTTON_EXPIRED)
@@ -280,6 +284,18 @@ class TelegramChannel:
         if ok:
             await self._drop_keyboard(update)
         await self._say(update, reply)
+
+    async def _reminder_button(self, update: Update, chat_id: str, rest: str) -> None:
+        occurrence, _, answer = rest.partition(":")
+        occurrence_id = row_id(occurrence)
+        if occurrence_id is None or answer not in REMINDER_ANSWERS:
+            await self._say(update, texts.BUTTON_EXPIRED)
+            return
+        if not await asyncio.to_thread(self.store.answer_reminder, chat_id, occurrence_id, answer):
+            await self._say(update, texts.REMINDER_NOT_YOURS)
+            return
+        await self._drop_keyboard(update)
+        await self._say(update, REMINDER_ANSWERS[answer].format(phone=self.settings.community_phone))
 
     async def _converse(self, update: Update, context: ContextTypes.DEFAULT_TYPE, words: str) -> None:
         chat_id = self._chat_id(update)

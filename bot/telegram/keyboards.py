@@ -60,3 +60,11 @@ def alert_markup(alert_id: int) -> InlineKeyboardMarkup:
         [InlineKeyboardButton(texts.ALERT_ON_MY_WAY, callback_data=f"alert:{alert_id}:on_my_way")],
         [InlineKeyboardButton(texts.ALERT_SEND_STAFF, callback_data=f"alert:{alert_id}:send_staff")],
     ])
+
+
+def reminder_markup(occurrence_id: int) -> InlineKeyboardMarkup:
+    """Under "提醒没确认": the relative calls, or asks staff to look in."""
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(texts.REMINDER_CALLING, callback_data=f"rem:{occurrence_id}:calling")],
+        [InlineKeyboardButton(texts.REMINDER_SEND_STAFF, callback_data=f"rem:{occurrence_id}:send_staff")],
+    ])

@@ -109,9 +109,18 @@ def _care(settings, sessions):  # type: ignore[no-untyped-def]
     return CareWorker(settings, sessions, trackers).start()
 
 
+def _reminders(settings, sessions):  # type: ignore[no-untyped-def]
+    """The reminder round: reminders fall due, and those not confirmed in time reach the relatives."""
+    from bot.workers.reminders import ReminderWorker
+
+    print(f"[run] reminders: relatives told when one is not confirmed in {settings.reminder_miss_minutes} minutes",
+          flush=True)
+    return ReminderWorker(settings, sessions).start()
+
+
 def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-untyped-def]
     """The voice kiosk where a Chinese model and a microphone exist, else the text kiosk."""
-    from voice.checkin_timer import timer_for
+    from voice.home_timer import home_timer_for
     from voice.kiosk_loop import KioskTiming, VoiceKiosk
     from voice.listener import open_listener
     from voice.screen import Screen
@@ -119,8 +128,9 @@ def _converse(client, settings, speaker, screen) -> None:  # type: ignore[no-unt
 
     listener, note = open_listener(settings)
     print(f"[run] {note}", flush=True)
-    checkin = timer_for(settings)
+    checkin = home_timer_for(settings)
     if checkin is not None:
+        print("[run] reminders and the family's messages: said by this home kiosk when due", flush=True)
         print(f"[run] daily check-in: asked at the resident's time (default {settings.checkin_time}), "
               "when staff switched it on or the resident lives alone", flush=True)
     if listener is None:
@@ -160,7 +170,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with stack:
         print(f"[run] ready in {time.monotonic() - started:.1f} s: core {stack.rasa_url} "
               f"(loopback only), actions {stack.actions_url}", flush=True)
-        speaker = outbox = retention = console = server = escalation = care = None
+        speaker = outbox = retention = console = server = escalation = care = reminders = None
         try:  # a stop may come while the helpers below are still starting, too
             speaker, note = _speaker(stack.settings)
             print(f"[run] {note}", flush=True)
@@ -173,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             retention = _retention(stack.settings, sessions, stack.settings.run_dir / "retention.log")
             escalation = EscalationWorker(stack.settings, sessions).start()
             care = _care(stack.settings, sessions)
+            reminders = _reminders(stack.settings, sessions)
             first, top = stack.settings.escalation_s
             print(f"[run] alert ladder: unacknowledged alerts are re-sounded and family told after {first} s, "
                   f"every staff account called after {top} s", flush=True)
@@ -195,6 +206,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 escalation.stop()
             if care is not None:
                 care.stop()
+            if reminders is not None:
+                reminders.stop()
             if console is not None:
                 console.stop()
             if server is not None:

@@ -5,6 +5,10 @@ What goes, and when (`now` is the local time; rows carry UTC):
 * delivered notices in the outbox, and the channels' sent keys, older than the retention
   period; a notice not yet delivered is never deleted, however old, and neither is its key;
 * notices a resident has heard at the kiosk, older than the retention period;
+* reminder history: each time a reminder fell due (answered or missed) older than the retention period,
+  and reminders stopped longer ago than that, with who followed them;
+* messages between family and residents older than the retention period, once heard (a message not yet
+  heard waits for its resident);
 * family link codes that expired longer ago than the retention period;
 * typed link codes (the wrong-code limit counts one hour) after a day;
 * Telegram update ids (kept against replays) after seven days;
@@ -22,7 +26,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.db.models import AuditLog, ChannelDelivery, LinkAttempt, LinkCode, OutboxMessage, ResidentMessage, StaffSession, TelegramUpdate
+from actions.db.models import (
+    AuditLog,
+    ChannelDelivery,
+    FamilyNote,
+    LinkAttempt,
+    LinkCode,
+    OutboxMessage,
+    Reminder,
+    ReminderFollower,
+    ReminderOccurrence,
+    ResidentMessage,
+    StaffSession,
+    TelegramUpdate,
+)
 from actions.linking import ATTEMPT_WINDOW
 from bot.telegram.chats import KEEP_UPDATE_IDS
 
@@ -37,6 +54,7 @@ def _conditions(now_utc: dt.datetime, days: int) -> Dict[str, tuple]:
     """Each table's rows to prune: (model, WHERE clause)."""
     cutoff = now_utc - dt.timedelta(days=days)
     undelivered = select(OutboxMessage.key).where(OutboxMessage.delivered_at.is_(None))
+    stopped = select(Reminder.id).where(Reminder.stopped_at.is_not(None), Reminder.stopped_at < cutoff)
     return {
         "outbox_delivered": (OutboxMessage, and_(OutboxMessage.delivered_at.is_not(None),
                                                  OutboxMessage.delivered_at < cutoff)),
@@ -44,6 +62,13 @@ def _conditions(now_utc: dt.datetime, days: int) -> Dict[str, tuple]:
                                                      ChannelDelivery.key.not_in(undelivered))),
         "resident_messages_told": (ResidentMessage, and_(ResidentMessage.told_at.is_not(None),
                                                          ResidentMessage.told_at < cutoff)),
+        "reminder_occurrences_old": (ReminderOccurrence, and_(ReminderOccurrence.due_at < cutoff,
+                                                              ReminderOccurrence.status != "due")),
+        "reminder_followers_stopped": (ReminderFollower, ReminderFollower.reminder_id.in_(stopped)),
+        "reminders_stopped": (Reminder, and_(Reminder.stopped_at.is_not(None), Reminder.stopped_at < cutoff,
+                                             Reminder.id.not_in(select(ReminderOccurrence.reminder_id)))),
+        "family_notes_old": (FamilyNote, and_(FamilyNote.created_at < cutoff,
+                                              (FamilyNote.direction == "to_family") | FamilyNote.heard_at.is_not(None))),
         "link_codes_expired": (LinkCode, LinkCode.expires_at < cutoff),
         "link_attempts": (LinkAttempt, LinkAttempt.created_at < now_utc - KEEP_LINK_ATTEMPTS),
         "telegram_updates": (TelegramUpdate, TelegramUpdate.received_at < now_utc - KEEP_UPDATE_IDS),

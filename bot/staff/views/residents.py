@@ -8,13 +8,14 @@ from sanic import response
 from sanic.request import Request
 
 from bot.kernel.clock import local_today
-from bot.staff import checkin_data, device_data
+from bot.staff import checkin_data, device_data, reminder_data
 from bot.staff import resident_data as data
 from bot.staff.app import Console
 from bot.staff.resident_form import GENDERS, KNOWN_FLAGS, read_form
 
 SAVED = {"created": "已新建居民档案。", "updated": "已保存修改。", "unchanged": "没有改动。",
-         "checkin_saved": "已保存每日问候的设置。", "device_deactivated": "设备已停用：它再发来的求助不会报警，会在“今天”页的“请回电”里提醒。"}
+         "checkin_saved": "已保存每日问候的设置。", "reminder_saved": "已添加提醒。", "reminder_stopped": "提醒已停掉。",
+         "device_deactivated": "设备已停用：它再发来的求助不会报警，会在“今天”页的“请回电”里提醒。"}
 
 
 def resident_page(console: Console, request: Request, values: Dict[str, object],
@@ -24,6 +25,7 @@ def resident_page(console: Console, request: Request, values: Dict[str, object],
     chosen = set(str(values.get("flags") or "").split(","))
     extra.setdefault("devices", device_data.devices(console, values.get("id")))  # type: ignore[arg-type]
     extra.setdefault("checkin", checkin_data.view(console, values.get("id")))
+    extra.setdefault("reminders", reminder_data.view(console, values.get("id")))
     return console.render(request, "resident.html", status=status, values=values, family=family or [],
                           errors=errors or [], genders=GENDERS, known_flags=KNOWN_FLAGS, chosen=chosen,
                           other_flags=data.other_flags(values), canteens=data.canteens(console),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from typing import Optional
 
-from bot.kernel.core_client import Reply, Turn
+from bot.kernel.core_client import Button, Reply, Turn
 from bot.kernel.settings import load_settings
 from tests.unit.voice.test_kiosk_loop import TIMING, Core, ScriptedListener, Speaker
 from voice.checkin_timer import CHECK_IN_PAYLOAD
@@ -52,3 +52,44 @@ def test_the_text_kiosk_asks_between_turns() -> None:
     assert text.ask_check_in() is True and text.ask_check_in() is False
     assert core.sent == [CHECK_IN_PAYLOAD] and QUESTION in out.getvalue()
     assert "/daily_check_in" not in out.getvalue()
+
+
+class Spoken(Speaker):
+    """Records the voice of each sentence too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.voices: list = []
+
+    def say(self, text, voice):  # type: ignore[no-untyped-def]
+        self.voices.append(voice)
+        return super().say(text, voice)
+
+
+class ReminderDue:
+    def __init__(self) -> None:
+        self.sent = False
+
+    def due(self) -> Optional[str]:
+        if self.sent:
+            return None
+        self.sent = True
+        return "/reminder_due"
+
+
+class ReminderCore(Core):
+    ANSWERS = dict(Core.ANSWERS, **{"/reminder_due": Turn((Reply("张奶奶，该吃药了。吃过了就说“吃过了”，要晚一点就说“等一会儿”。",
+                                                                 (Button("吃过了", "/reminder_done"),)),)),
+                                    "吃过了": Turn((Reply("好的，记下了。您真棒！"),))})
+
+
+def test_a_due_reminder_is_said_slower_and_louder_than_usual_then_the_usual_voice_answers() -> None:
+    core, speaker = ReminderCore(), Spoken()
+    listener = ScriptedListener([Utterance(Outcome.SPEECH, "吃过了")])
+    settings = load_settings({"XIAONUAN_KIOSK_RESIDENT_ID": "1"})
+    voice = VoiceKiosk(core, settings, listener, Screen(), speaker, TIMING, checkin=ReminderDue())
+    voice.step()
+    assert core.sent == ["/reminder_due", "吃过了"]
+    said_due, said_then = speaker.voices
+    assert said_due.rate < said_then.rate and said_due.volume > said_then.volume
+    assert said_then == voice.base_voice

@@ -161,6 +161,10 @@ NON_DEFAULT = {
     "device_check_every_s": 30.0,
     "checkin_time": "10:30",
     "checkin_retry_minutes": 15,
+    "reminder_miss_minutes": 45,
+    "reminder_snooze_minutes": 15,
+    "reminder_repeat_minutes": 7,
+    "kiosk_look_every_s": 2.5,
     "inactivity_hours": 0.0,
     "daytime": ("07:30", "21:00"),
 }

@@ -14,9 +14,13 @@ from actions.db.models import (
     Base,
     ChannelDelivery,
     FamilyMember,
+    FamilyNote,
     LinkAttempt,
     LinkCode,
     OutboxMessage,
+    Reminder,
+    ReminderFollower,
+    ReminderOccurrence,
     Resident,
     ResidentMessage,
     StaffSession,
@@ -71,6 +75,22 @@ def working_records(sessions) -> None:
                                       expires_at=UTC_NOW - dt.timedelta(minutes=1)),
                          StaffSession(token_hash="b" * 64, staff_id=staff.id, csrf_token="c",
                                       expires_at=UTC_NOW + dt.timedelta(hours=8))])
+        reminders = {what: Reminder(resident_id=resident.id, what=what, daily=True, time="21:00",
+                                    created_by="resident:1", created_at=LONG_AGO - dt.timedelta(days=30),
+                                    active=stopped is None, stopped_at=stopped)
+                     for what, stopped in (("吃药", None), ("量血压", LONG_AGO), ("滴眼药", LAST_WEEK))}
+        session.add_all(reminders.values())
+        session.flush()
+        session.add_all([ReminderFollower(reminder_id=r.id, family_member_id=family.id) for r in reminders.values()])
+        session.add_all([ReminderOccurrence(reminder_id=reminders["吃药"].id, resident_id=resident.id, due_at=due,
+                                            status=status)
+                         for due, status in ((LONG_AGO, "taken"), (LAST_WEEK, "missed"),
+                                             (LONG_AGO + dt.timedelta(days=1), "due"))])
+        session.add_all([FamilyNote(resident_id=resident.id, family_member_id=family.id, text=text, direction=way,
+                                    created_at=at, heard_at=heard)
+                         for text, way, at, heard in (("周六回来吃饭", "to_resident", LONG_AGO, LONG_AGO),
+                                                      ("好的", "to_family", LAST_WEEK, None),
+                                                      ("多穿点", "to_resident", LONG_AGO, None))])
 
 
 def left(sessions) -> dict:
@@ -82,6 +102,10 @@ def left(sessions) -> dict:
             "codes": sorted(session.scalars(select(LinkCode.code))),
             "attempts": len(session.scalars(select(LinkAttempt.id)).all()),
             "updates": sorted(session.scalars(select(TelegramUpdate.update_id))),
+            "reminders": sorted(session.scalars(select(Reminder.what))),
+            "followed": len(session.scalars(select(ReminderFollower.id)).all()),
+            "occurrences": sorted(session.scalars(select(ReminderOccurrence.status))),
+            "family_notes": sorted(session.scalars(select(FamilyNote.text))),
             "staff_sessions": sorted(session.scalars(select(StaffSession.token_hash))),
         }
 
@@ -90,7 +114,8 @@ def test_old_working_records_go_and_recent_or_pending_ones_stay(sessions) -> Non
     working_records(sessions)
     counts = prune_records(sessions, NOW, 180, TZ)
     assert counts == {"outbox_delivered": 1, "channel_deliveries": 1, "resident_messages_told": 1,
-                      "link_codes_expired": 1, "link_attempts": 1, "telegram_updates": 1,
+                      "reminder_occurrences_old": 1, "reminder_followers_stopped": 1, "reminders_stopped": 1,
+                      "family_notes_old": 1, "link_codes_expired": 1, "link_attempts": 1, "telegram_updates": 1,
                       "staff_sessions_expired": 1}
     assert left(sessions) == {
         "outbox": ["key-new-delivered", "key-old-undelivered"],  # never lose a notice not yet delivered
@@ -100,6 +125,10 @@ def test_old_working_records_go_and_recent_or_pending_ones_stay(sessions) -> Non
         "attempts": 1,  # the last hour's wrong codes still count towards the limit
         "updates": [1002],
         "staff_sessions": ["b" * 64],
+        "reminders": ["吃药", "滴眼药"],  # active, or stopped only last week
+        "followed": 2,
+        "occurrences": ["due", "missed"],  # a reminder still waiting for its answer is kept
+        "family_notes": ["多穿点", "好的"],  # not yet heard, or recent
     }
 
 
@@ -107,7 +136,7 @@ def test_a_dry_run_counts_the_same_rows_and_deletes_nothing(sessions) -> None:
     working_records(sessions)
     before = row_counts(sessions, list(Base.metadata.tables))
     counts = prune_records(sessions, NOW, 180, TZ, dry_run=True)
-    assert sum(counts.values()) == 7 and all(value == 1 for value in counts.values())
+    assert sum(counts.values()) == 11 and all(value == 1 for value in counts.values())
     assert row_counts(sessions, list(Base.metadata.tables)) == before
 
 
