@@ -31,6 +31,9 @@ from actions.db.session import make_engine, session_factory
 pytestmark = pytest.mark.both_databases
 
 NOT_OURS = {"alembic_version", "events"}
+# The revisions after the first release, oldest first, and the newest.
+AFTER_BASELINE = ["0002", "0004"]
+HEAD = AFTER_BASELINE[-1]
 # SQL column types and the Python values written into them (DateTime before Date; Boolean before Integer)
 SQL_TYPES = ((sa_types.Boolean, bool), (sa_types.Integer, int), (sa_types.Float, float),
              (sa_types.DateTime, dt.datetime), (sa_types.Date, dt.date))
@@ -135,12 +138,12 @@ def test_a_first_release_database_upgrades_with_every_row_kept(empty, tmp_path) 
     before = first_release_database(empty)
     assert len(before) == 29, "every table of the first release has rows"
     status = schema_status(empty)
-    assert (status.current, status.versioned, status.pending) == (BASELINE, False, ["0002"])
+    assert (status.current, status.versioned, status.pending) == (BASELINE, False, AFTER_BASELINE)
     with pytest.raises(SchemaOutdated, match="xiaonuan migrate"):
         create_schema(empty)  # a server never changes an older database by itself
     backed_up = []
     report = upgrade_schema(empty, backup=lambda status: backed_up.append(status.current) or "copy")
-    assert (report.before, report.after, report.applied, report.backup) == (BASELINE, head_revision(), ["0002"],
+    assert (report.before, report.after, report.applied, report.backup) == (BASELINE, head_revision(), AFTER_BASELINE,
                                                                            "copy")
     assert backed_up == [BASELINE]
     assert read_every_table(empty, before) == before
@@ -224,12 +227,12 @@ def test_xiaonuan_migrate_backs_up_then_upgrades_and_audits(empty, database_url,
     before = first_release_database(empty)
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["migrate", "--status"]) == 0
-    assert "at schema 0001; this version is 0002 (to run: 0002)" in capsys.readouterr().out
+    assert f"at schema 0001; this version is {HEAD} (to run: {', '.join(AFTER_BASELINE)})" in capsys.readouterr().out
     backups = tmp_path / "backups"
     assert main(["migrate", "--backup-dir", str(backups)]) == 0
     said = capsys.readouterr().out
     [copy] = list(backups.iterdir())
-    assert f"upgraded the database from schema 0001 to 0002 (0002); the previous database is backed up at {copy}" \
+    assert f"upgraded the database from schema 0001 to {HEAD} ({', '.join(AFTER_BASELINE)}); the previous database is backed up at {copy}" \
         in said
     assert copy.stat().st_size > 10_000 and copy.stat().st_mode & 0o077 == 0
     if database_url.startswith("sqlite"):
@@ -239,7 +242,7 @@ def test_xiaonuan_migrate_backs_up_then_upgrades_and_audits(empty, database_url,
     assert read_every_table(empty, before) == before
     with session_factory(empty)() as session:
         [entry] = session.scalars(select(AuditLog).where(AuditLog.action == "migrate")).all()
-        assert entry.detail.startswith("schema 0001 -> 0002; backup ")
+        assert entry.detail.startswith(f"schema 0001 -> {HEAD}; backup ")
     assert main(["migrate"]) == 0 and "upgraded" not in capsys.readouterr().out
 
 
@@ -261,7 +264,7 @@ def test_make_runs_seed_step_upgrades_an_older_database_first(tmp_path, monkeypa
     monkeypatch.setenv("DATABASE_URL", url)
     assert main(["seed"]) == 0
     assert "[seed] upgraded the database from schema 0001" in capsys.readouterr().out
-    assert list((tmp_path / "backups").glob("xiaonuan-before-0002-*.db"))
+    assert list((tmp_path / "backups").glob(f"xiaonuan-before-{HEAD}-*.db"))
     with engine.connect() as connection:
         assert connection.execute(text("SELECT * FROM residents ORDER BY id")).all() == residents
         assert connection.execute(text("SELECT * FROM meal_bookings ORDER BY id")).all() == bookings
@@ -274,7 +277,7 @@ def test_a_downgrade_takes_the_database_back_to_the_first_release_keeping_its_ro
     before = first_release_database(empty)
     upgrade_schema(empty)
     report = downgrade_schema(empty, BASELINE, backup=lambda status: "copy")
-    assert (report.before, report.after, report.applied, report.backup) == (head_revision(), BASELINE, ["0002"],
+    assert (report.before, report.after, report.applied, report.backup) == (head_revision(), BASELINE, AFTER_BASELINE[::-1],
                                                                            "copy")
     assert schema_status(empty).current == BASELINE
     assert read_every_table(empty, before) == before
@@ -288,7 +291,7 @@ def test_a_downgrade_takes_the_database_back_to_the_first_release_keeping_its_ro
             assert _shape(empty)["alerts"] == _shape(reference)["alerts"]
     finally:
         reference.dispose()
-    assert upgrade_schema(empty).applied == ["0002"], "and up again"
+    assert upgrade_schema(empty).applied == AFTER_BASELINE, "and up again"
     assert read_every_table(empty, before) == before
 
 
