@@ -92,9 +92,9 @@ class District:
         with self.sessions.begin() as session:
             for table in (m.ServiceBookingChange, m.ServiceBooking, m.MealBooking, m.AlertResponse, m.Alert,
                           m.HandoffRequest, m.OutboxMessage, m.ResidentMessage, m.ChannelDelivery,
-                          m.NotUnderstoodTurn, m.TelegramChat):
+                          m.NotUnderstoodTurn, m.TelegramChat, m.ActivitySignup):
                 session.execute(delete(table))
-            for table in (m.MealSitting, m.DeliveryDay, m.ServiceSlot):
+            for table in (m.MealSitting, m.DeliveryDay, m.ServiceSlot, m.Activity):
                 session.execute(update(table).values(booked=0))
             session.execute(update(m.FamilyMember).values(telegram_chat_id=None))
 
@@ -125,6 +125,8 @@ class District:
                   .group_by(m.Alert.resident_id))
             tally("scam_warnings", select(m.Alert.resident_id, func.count()).where(m.Alert.kind == "scam")
                   .group_by(m.Alert.resident_id))
+            tally("activity_signups", select(m.ActivitySignup.resident_id, func.count())
+                  .where(m.ActivitySignup.status == "booked").group_by(m.ActivitySignup.resident_id))
             tally("handoffs", select(m.HandoffRequest.resident_id, func.count())
                   .group_by(m.HandoffRequest.resident_id))
             queued = session.scalar(select(func.count()).select_from(m.NotUnderstoodTurn)
