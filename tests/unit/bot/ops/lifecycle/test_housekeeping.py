@@ -13,9 +13,11 @@ from actions.db.models import (
     AuditLog,
     Base,
     ChannelDelivery,
+    CommunityNotice,
     FamilyMember,
     LinkAttempt,
     LinkCode,
+    NoticeReceipt,
     OutboxMessage,
     Resident,
     ResidentMessage,
@@ -71,6 +73,13 @@ def working_records(sessions) -> None:
                                       expires_at=UTC_NOW - dt.timedelta(minutes=1)),
                          StaffSession(token_hash="b" * 64, staff_id=staff.id, csrf_token="c",
                                       expires_at=UTC_NOW + dt.timedelta(hours=8))])
+        old = CommunityNotice(text="高温提醒", audience="all", to_family=False, created_by="staff:1", created_at=LONG_AGO)
+        new = CommunityNotice(text="停水通知", audience="all", to_family=False, created_by="staff:1",
+                              created_at=LAST_WEEK)
+        session.add_all([old, new])
+        session.flush()
+        session.add_all([NoticeReceipt(notice_id=old.id, resident_id=resident.id, heard_at=LONG_AGO),
+                         NoticeReceipt(notice_id=new.id, resident_id=resident.id)])
 
 
 def left(sessions) -> dict:
@@ -83,6 +92,8 @@ def left(sessions) -> dict:
             "attempts": len(session.scalars(select(LinkAttempt.id)).all()),
             "updates": sorted(session.scalars(select(TelegramUpdate.update_id))),
             "staff_sessions": sorted(session.scalars(select(StaffSession.token_hash))),
+            "notices": sorted(session.scalars(select(CommunityNotice.text))),
+            "receipts": len(session.scalars(select(NoticeReceipt.id)).all()),
         }
 
 
@@ -91,7 +102,7 @@ def test_old_working_records_go_and_recent_or_pending_ones_stay(sessions) -> Non
     counts = prune_records(sessions, NOW, 180, TZ)
     assert counts == {"outbox_delivered": 1, "channel_deliveries": 1, "resident_messages_told": 1,
                       "link_codes_expired": 1, "link_attempts": 1, "telegram_updates": 1,
-                      "staff_sessions_expired": 1}
+                      "staff_sessions_expired": 1, "notice_receipts": 1, "community_notices": 1}
     assert left(sessions) == {
         "outbox": ["key-new-delivered", "key-old-undelivered"],  # never lose a notice not yet delivered
         "deliveries": ["key-new-delivered", "key-old-undelivered"],  # nor the key that stops it being sent twice
@@ -100,6 +111,8 @@ def test_old_working_records_go_and_recent_or_pending_ones_stay(sessions) -> Non
         "attempts": 1,  # the last hour's wrong codes still count towards the limit
         "updates": [1002],
         "staff_sessions": ["b" * 64],
+        "notices": ["停水通知"],  # community notices follow the retention period, with who heard them
+        "receipts": 1,
     }
 
 
@@ -107,7 +120,7 @@ def test_a_dry_run_counts_the_same_rows_and_deletes_nothing(sessions) -> None:
     working_records(sessions)
     before = row_counts(sessions, list(Base.metadata.tables))
     counts = prune_records(sessions, NOW, 180, TZ, dry_run=True)
-    assert sum(counts.values()) == 7 and all(value == 1 for value in counts.values())
+    assert sum(counts.values()) == 9 and all(value == 1 for value in counts.values())
     assert row_counts(sessions, list(Base.metadata.tables)) == before
 
 
@@ -135,3 +148,4 @@ def test_a_shorter_retention_takes_more(sessions) -> None:
     counts = prune_records(sessions, NOW, 3, TZ)
     assert counts["outbox_delivered"] == 2 and counts["resident_messages_told"] == 2
     assert left(sessions)["outbox"] == ["key-old-undelivered"]
+
