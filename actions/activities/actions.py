@@ -5,7 +5,7 @@ import json
 from typing import Any, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -51,6 +51,20 @@ def _entity_id(tracker: Tracker) -> Optional[int]:
     return None
 
 
+def _answered_before(tracker: Tracker) -> Optional[str]:
+    """The last action that answered the turn before this one."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in (
+                "action_listen", "action_session_start"):
+            return event.get("name")
+    return None
+
+
 def _signup_buttons(activities: List[Activity]) -> List[dict]:
     return [button(f"报名{a.title}", "signup_activity", activity_id=str(a.id)) for a in activities[:3]]
 
@@ -65,6 +79,9 @@ class ActionAnswerActivities(GuardedAction):
         context = task_context(tracker)
         text = tracker.latest_message.get("text") or ""
         words, kind = wanted_words(text), spoken_kind(text)
+        if not words and "活动" not in text and _answered_before(tracker) == "action_answer_policy":
+            # "从啥时候开始发" right after a policy answer asks about that policy, not about activities.
+            return [FollowupAction("action_answer_policy")]
         with runtime.sessions()() as session:
             found = store.upcoming(session, context.now, words, limit=3)
             others = [] if found or not words else store.upcoming(session, context.now, (), limit=3)

@@ -50,3 +50,23 @@ async def test_a_call_from_the_family_is_queued_for_each_relative(sessions, disp
     with sessions() as session:
         [notice] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "family_call"))
     assert notice.recipient.startswith("family:") and "张桂英说想跟您说说话" in notice.text
+
+
+async def test_loneliness_offers_the_next_community_activity_too(sessions, dispatcher, domain) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from tests.conftest import bot_event
+
+    tracker = make_tracker([user_event("儿女都不在家，冷清得很", "share_feelings")], slots=HOME_SLOTS)
+    await ActionComfort().run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["buttons"][-1] == {"title": "报名义诊：量血压、测血糖",
+                                      "payload": '/signup_activity{"activity_id": "1"}'}
+    again = CollectingDispatcher()
+    events = [user_event("儿女都不在家，冷清得很", "share_feelings"), {"event": "action", "name": "action_comfort"},
+              bot_event(message["text"]), user_event("屋里冷冷清清的，一个人闷得慌", "share_feelings")]
+    await ActionComfort().run(again, make_tracker(events, slots=HOME_SLOTS), domain)
+    [second] = again.messages
+    assert "11月25日社区有义诊：量血压、测血糖，想去我帮您报名。" in second["text"]
+    assert second["text"].count("？") <= 1
+
