@@ -1,12 +1,15 @@
 """Community notices on the real database: sent to all or some, said at the next conversation, heard recorded."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from actions.community_notices import check_text, send
 from actions.db.models import NoticeReceipt, OutboxMessage
 from actions.inbox import ResidentInbox, take_unread
 from actions.outbox import deliver_pending
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_notice_to_some_residents_is_heard_by_whoever_has_spoken_since(sessions) -> None:

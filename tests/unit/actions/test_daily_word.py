@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from actions.daily_word import ALL_WELL, daily_word_round, set_plan
 from actions.db.models import Alert, Checkin, FamilyLink, OutboxMessage
 from tests.conftest import NOW, TODAY
+
+pytestmark = pytest.mark.both_databases
 
 OFFSET = dt.timedelta(hours=8)  # Asia/Shanghai
 

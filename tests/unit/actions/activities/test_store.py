@@ -11,6 +11,8 @@ from actions.activities import store
 from actions.db.models import Activity, ActivitySignup, OutboxMessage, Resident
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_databases
+
 
 def _publish(sessions, capacity: int = 5, days: int = 2) -> int:
     new = store.NewActivity(title="义诊：量血压", starts_at=NOW + dt.timedelta(days=days, hours=1),
