@@ -217,7 +217,9 @@ class ActionActivityConfirm(GuardedAction):
                 activity = session.get(Activity, int(number))
                 title = activity.title if activity else ""
                 said = line(activity) if activity else ""
-            if result.ok:
+            if result.ok and context.is_family:
+                dispatcher.utter_message(text=f"报好名了：{said}。前一天小暖会在家里提醒老人。去不了的话，跟我说“取消报名”就行。")
+            elif result.ok:
                 dispatcher.utter_message(text=f"报好名了：{said}。前一天我会提醒您。不想去了，跟我说“取消报名”就行。")
             else:
                 dispatcher.utter_message(text=PROBLEM_WORDS[result.problem].format(title=title))
