@@ -158,6 +158,26 @@ def cancel(sessions: sessionmaker, signup_id: int, actor: str, now: dt.datetime)
         return None
 
 
+def call_off(sessions: sessionmaker, activity_id: int, actor: str) -> Optional[int]:
+    """Staff call an activity off: closed to sign-ups, everyone signed up (and their relatives) told once;
+    how many were signed up, or None when there is no such open activity."""
+    with sessions.begin() as session:
+        changed = session.execute(update(Activity).where(Activity.id == activity_id, Activity.status == "open")
+                                  .values(status="cancelled").execution_options(synchronize_session=False))
+        if changed.rowcount != 1:
+            return None
+        activity = session.get(Activity, activity_id)
+        signups = list(session.scalars(select(ActivitySignup).where(
+            ActivitySignup.activity_id == activity_id, ActivitySignup.status == "booked")))
+        for signup in signups:
+            resident = session.get(Resident, signup.resident_id)
+            said = f"{line(activity)}取消了，不用去了。给您添麻烦了。"
+            messages = [(f"resident:{resident.id}", f"告诉您：{said}")] + [
+                (f"family:{fid}", f"{resident.name}报名的{said}") for fid in linked_family_ids(session, resident.id)]
+            enqueue(session, messages, "activity_called_off", f"activity:{activity_id}:called_off")
+        return len(signups)
+
+
 def signups_of(session: Session, resident_id: int, now: dt.datetime) -> List[tuple]:
     """(signup, activity) of a resident's places still to come, soonest first."""
     return list(session.execute(

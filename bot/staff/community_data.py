@@ -23,7 +23,12 @@ def activities(console: Console) -> List[Dict[str, Any]]:
         rows = list(session.scalars(select(Activity).where(Activity.starts_at > now - dt.timedelta(days=1))
                                     .order_by(Activity.starts_at)))
         return [dict(id=a.id, title=a.title, kind=a.kind, when=a.starts_at.strftime("%m-%d %H:%M"), place=a.place,
-                     for_whom=a.for_whom, capacity=a.capacity, booked=a.booked) for a in rows]
+                     for_whom=a.for_whom, capacity=a.capacity, booked=a.booked, open=a.status == "open",
+                     upcoming=a.starts_at > now) for a in rows]
+
+
+def call_off(console: Console, activity_id: int, actor: str) -> Optional[int]:
+    return store.call_off(console.sessions, activity_id, actor)
 
 
 def read_activity(form: Mapping[str, Any], now: dt.datetime) -> Tuple[Optional[store.NewActivity], List[str]]:

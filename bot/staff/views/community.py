@@ -34,6 +34,15 @@ def register(console: Console) -> None:
                                 f"{new.title} {new.starts_at:%Y-%m-%d %H:%M} capacity={new.capacity}")
         return response.redirect("/community?ok=activity#activities")
 
+    @app.post("/community/activities/<activity_id:int>/cancel")
+    async def activity_call_off(request: Request, activity_id: int) -> response.HTTPResponse:
+        told = await asyncio.to_thread(data.call_off, console, activity_id, request.ctx.staff.actor)
+        if told is None:
+            return await asyncio.to_thread(page, request, ["这个活动已经取消了（或者没有这个活动）。"], 409)
+        await asyncio.to_thread(console.audit, request, "activity_called_off", f"activity:{activity_id}",
+                                f"signed_up={told}")
+        return response.redirect("/community?ok=called_off#activities")
+
     @app.post("/community/notices")
     async def notice_send(request: Request) -> response.HTTPResponse:
         text, ids, to_family, errors = data.read_notice(request.form or {})

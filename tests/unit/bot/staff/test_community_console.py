@@ -65,3 +65,23 @@ def test_residents_low_three_days_in_a_row_are_listed(admin, sessions) -> None:
     section = page.split('id="low-mood"')[1]
     assert 'data-resident="2"' in section and "心里闷，不想动" in section
     assert 'data-resident="1"' not in section
+
+
+def test_staff_call_an_activity_off_and_everyone_signed_up_is_told_once(admin, sessions) -> None:
+    from actions.activities import store
+    from actions.db.models import OutboxMessage
+    from tests.conftest import NOW
+
+    assert store.sign_up(sessions, 1, 1, "resident:1", NOW).ok
+    done = admin.post("/community/activities/1/cancel", allow_redirects=False)
+    assert done.status_code in (302, 303)
+    assert admin.post("/community/activities/1/cancel").status_code == 409
+    with sessions() as session:
+        assert session.get(Activity, 1).status == "cancelled"
+        told = sorted(m.recipient for m in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "activity_called_off")))
+        (audit,) = session.scalars(select(AuditLog).where(AuditLog.action == "activity_called_off"))
+    assert told[-1] == "resident:1" and any(r.startswith("family:") for r in told)
+    assert audit.detail == "signed_up=1"
+    assert store.sign_up(sessions, 1, 2, "resident:2", NOW).problem is store.Problem.CLOSED
+    assert "已取消" in admin.get("/community").text
