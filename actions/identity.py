@@ -42,6 +42,8 @@ RESUMABLE_TASKS = {
     "cancel_booking": ("cancel_booking_form", "取消预订"),
     "check_bookings": ("action_check_bookings", "查预订"),
     "family_link_code": ("action_family_link_code", "生成家属绑定码"),
+    "signup_activity": ("action_activity_signup", "报名活动"),
+    "cancel_activity": ("action_activity_cancel", "取消活动报名"),
 }
 # Tasks whose form reads details said right after the identification ("一份，送到家").
 DETAIL_TASKS = ("book_meal", "book_service")

@@ -6,6 +6,7 @@ from typing import List
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.community_notices import mark_heard
 from actions.db.models import ResidentMessage
 from actions.outbox import Notice, insert_once
 from bot.kernel.clock import utcnow
@@ -30,4 +31,5 @@ def take_unread(session: Session, resident_id: int, limit: int = 3) -> List[str]
     if rows:
         session.execute(update(ResidentMessage).where(ResidentMessage.id.in_([r.id for r in rows]))
                         .values(told_at=utcnow()))
+        mark_heard(session, [row.key for row in rows])
     return [row.text for row in rows]

@@ -93,9 +93,9 @@ class District:
             for table in (m.ServiceBookingChange, m.ServiceBooking, m.MealBooking, m.AlertResponse, m.Alert,
                           m.HandoffRequest, m.OutboxMessage, m.ResidentMessage, m.ChannelDelivery,
                           m.NotUnderstoodTurn, m.TelegramChat, m.ReminderOccurrence, m.ReminderFollower, m.Reminder,
-                          m.FamilyNote):
+                          m.FamilyNote, m.ActivitySignup):
                 session.execute(delete(table))
-            for table in (m.MealSitting, m.DeliveryDay, m.ServiceSlot):
+            for table in (m.MealSitting, m.DeliveryDay, m.ServiceSlot, m.Activity):
                 session.execute(update(table).values(booked=0))
             session.execute(update(m.FamilyMember).values(telegram_chat_id=None))
 
@@ -126,6 +126,8 @@ class District:
                   .group_by(m.Alert.resident_id))
             tally("scam_warnings", select(m.Alert.resident_id, func.count()).where(m.Alert.kind == "scam")
                   .group_by(m.Alert.resident_id))
+            tally("activity_signups", select(m.ActivitySignup.resident_id, func.count())
+                  .where(m.ActivitySignup.status == "booked").group_by(m.ActivitySignup.resident_id))
             tally("handoffs", select(m.HandoffRequest.resident_id, func.count())
                   .group_by(m.HandoffRequest.resident_id))
             tally("reminders", select(m.Reminder.resident_id, func.count()).where(m.Reminder.active.is_(True))

@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CONVERSATIONS = ROOT / "tests" / "conversations"
 PARTS = ("tuned", "held_out")
 KINDS = ("forms", "confirmations", "context", "long_speech", "feelings", "repair", "family", "policy",
-         "safety", "reminders")
+         "safety", "reminders", "community")
 CHANNELS = ("home_kiosk", "community_kiosk", "telegram")
 ROW_KINDS = ("meal_bookings", "service_bookings", "cancelled", "alerts", "scam_warnings", "handoffs",
-             "not_understood", "reminders", "family_notes")
+             "not_understood", "reminders", "family_notes", "activity_signups")
 EXPECT_KEYS = ("intent", "actions", "not_actions", "slots", "says", "says_any", "not_says", "max_questions",
                "rows")
 

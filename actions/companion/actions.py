@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions import runtime
+from actions.activities.store import upcoming
 from actions.audit import record
 from actions.companion.feelings import COMPANION, PERSON, Feeling, comfort_text, feeling_of, offers_for
 from actions.context import task_context
@@ -17,6 +18,7 @@ from actions.db.models import FamilyLink, FamilyMember, Resident
 from actions.guarded import GuardedAction
 from actions.outbox import enqueue
 from actions.tracker_utils import latest_message_id
+from bot.kernel.contract import button
 
 RELATIVE_WORRY = "您惦记老人，这很正常。我可以约志愿者上门陪老人聊聊，也可以请社区工作人员去看看。"
 
@@ -47,6 +49,19 @@ def _has_family(resident_id: Any) -> bool:
         return session.scalar(select(FamilyLink.id).where(FamilyLink.resident_id == resident_id).limit(1)) is not None
 
 
+def _with_activity(said: str, buttons: List[Dict[str, str]], now: Any, again: bool) -> tuple:
+    """Loneliness: the soonest community activity with places left is offered as well (its button last,
+    in place of the third choice); said in words the second time, when the first offers were not taken."""
+    with runtime.sessions()() as session:
+        soon = next((a for a in upcoming(session, now, limit=5) if a.booked < a.capacity), None)
+        if soon is None:
+            return said, buttons
+        offer = button(f"报名{soon.title}", "signup_activity", activity_id=str(soon.id))
+        if again:
+            said = f"{said}{soon.starts_at.month}月{soon.starts_at.day}日社区有{soon.title}，想去我帮您报名。"
+    return said, buttons[:2] + [offer]
+
+
 class ActionComfort(GuardedAction):
     """Loneliness, grief, worry, frustration: a warm short answer and a real offer, never a task."""
 
@@ -62,8 +77,10 @@ class ActionComfort(GuardedAction):
         feeling = feeling_of(text)
         again = _comforted_just_before(tracker, feeling)
         family = _has_family(context.resident_id)
-        dispatcher.utter_message(text=comfort_text(feeling, again, family),
-                                 buttons=_buttons(offers_for(feeling, family)))
+        said, buttons = comfort_text(feeling, again, family), _buttons(offers_for(feeling, family))
+        if feeling is Feeling.LONELY:
+            said, buttons = _with_activity(said, buttons, context.now, again)
+        dispatcher.utter_message(text=said, buttons=buttons)
         return []
 
 

@@ -708,3 +708,82 @@ class FamilyNote(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     heard_at = Column(DateTime, nullable=True)  # played at the kiosk (to_resident)
     reply_to = Column(Integer, nullable=True)  # the note this one answers (no foreign key: notes are purged alone)
+
+
+# --- Issue 19 (community life): activities, notices, the daily word to the family, mood (revision 0004) ---
+
+
+class Activity(Base):
+    """A community activity staff publish (义诊, 免费体检, 防诈骗讲座, 老年大学): places held exactly."""
+
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_starts", "starts_at"),)
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(60), nullable=False)
+    kind = Column(String(20), nullable=False, default="")  # 义诊, 体检, 讲座, 课程, 文体, 其他
+    starts_at = Column(DateTime, nullable=False)  # local time
+    place = Column(String(100), nullable=False, default="")
+    for_whom = Column(String(100), nullable=False, default="")  # "60岁以上居民"
+    capacity = Column(Integer, nullable=False)
+    booked = Column(Integer, nullable=False, default=0)
+    status = Column(String(12), nullable=False, default="open")  # open / cancelled
+    created_by = Column(String(60), nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ActivitySignup(Base):
+    """A resident's place at an activity; cancelling gives the place back."""
+
+    __tablename__ = "activity_signups"
+    __table_args__ = (UniqueConstraint("activity_id", "resident_id"),)
+
+    id = Column(Integer, primary_key=True)
+    activity_id = Column(Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False, index=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(12), nullable=False, default="booked")  # booked / cancelled
+    booked_by = Column(String(60), nullable=False, default="")
+    message_id = Column(String(80), nullable=True, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    cancelled_at = Column(DateTime, nullable=True)
+    reminded_at = Column(DateTime, nullable=True)  # the reminder the day before was queued
+
+
+class CommunityNotice(Base):
+    """A notice staff send (heat warning, water cut, a scam going round) to all or some residents."""
+
+    __tablename__ = "community_notices"
+
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    audience = Column(String(200), nullable=False, default="all")  # "all" or resident ids "1,3,5"
+    to_family = Column(Boolean, nullable=False, default=True)
+    created_by = Column(String(60), nullable=False, default="")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class NoticeReceipt(Base):
+    """One resident's copy of a community notice: heard when the kiosk has said it."""
+
+    __tablename__ = "notice_receipts"
+    __table_args__ = (UniqueConstraint("notice_id", "resident_id"),)
+
+    id = Column(Integer, primary_key=True)
+    notice_id = Column(Integer, ForeignKey("community_notices.id", ondelete="CASCADE"), nullable=False, index=True)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    heard_at = Column(DateTime, nullable=True)
+
+
+class DailyWordPlan(Base):
+    """A relative's daily word about one parent: on or off, and the local hour it is sent."""
+
+    __tablename__ = "daily_word_plans"
+    __table_args__ = (UniqueConstraint("family_member_id", "resident_id"),)
+
+    id = Column(Integer, primary_key=True)
+    family_member_id = Column(Integer, ForeignKey("family_members.id", ondelete="CASCADE"), nullable=False)
+    resident_id = Column(Integer, ForeignKey("residents.id", ondelete="CASCADE"), nullable=False, index=True)
+    enabled = Column(Boolean, nullable=False, default=True)
+    hour = Column(Integer, nullable=False, default=20)  # local hour 0-23
+    last_sent_day = Column(Date, nullable=True)  # the local day of the last word queued
+    updated_at = Column(DateTime, nullable=False, default=utcnow)

@@ -8,6 +8,7 @@ from typing import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.activities.demo import seed_activities
 from actions.db.models import (
     Canteen,
     CanteenMeal,
@@ -157,6 +158,7 @@ def seed_demo_data(sessions: sessionmaker, today: dt.date, catalogue_path: Path 
                                        relation=row["relation"]))
         session.add(StaffUser(username="admin", display_name="社区管理员", role="admin"))
     ensure_menus(sessions, today)
+    seed_activities(sessions, today)
     with sessions() as session:
         return _counts(session)
 

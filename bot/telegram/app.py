@@ -8,6 +8,7 @@ Run it with `xiaonuan telegram` (`make run` starts it when TELEGRAM_BOT_TOKEN is
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 from typing import Optional
@@ -28,6 +29,7 @@ from telegram.ext import (
 from bot.kernel.core_client import CoreClient
 from bot.kernel.settings import Settings
 from bot.telegram.chats import ChatStore
+from bot.telegram.daily_word import daily_setting
 from bot.telegram.handlers import TelegramChannel
 from bot.telegram.receiver import TelegramReceiver
 from bot.telegram.voice_notes import VoiceNoteRecognizer, VoiceNoteSynthesizer
@@ -41,6 +43,7 @@ COMMANDS = [
     BotCommand("parent", "换一位老人"),
     BotCommand("unlink", "解除绑定"),
     BotCommand("voice", "回复时发语音：/voice on 或 /voice off"),
+    BotCommand("daily", "每天老人的情况：/daily 20 或 /daily off"),
     BotCommand("help", "我能做什么"),
 ]
 STARTUP_RETRY_MAX_S = 60.0
@@ -76,6 +79,7 @@ def build_application(settings: Settings, core: Optional[CoreClient] = None,
     application.add_handler(CommandHandler("parent", channel.parent))
     application.add_handler(CommandHandler("unlink", channel.unlink))
     application.add_handler(CommandHandler("voice", channel.voice_setting))
+    application.add_handler(CommandHandler("daily", functools.partial(daily_setting, channel)))
     application.add_handler(CallbackQueryHandler(channel.button))
     application.add_handler(MessageHandler(filters.VOICE | filters.AUDIO, channel.voice))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, channel.text))

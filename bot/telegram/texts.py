@@ -15,7 +15,8 @@ WELCOME_LINKED = (
 HELP = (
     "我能帮您：订餐、约上门服务、查和取消预订、问养老政策。\n"
     "绑定新老人：把6位绑定码发给我。\n"
-    "/parent 换一位老人\n/unlink 解除绑定\n/voice on 或 /voice off：回复时发不发语音"
+    "/parent 换一位老人\n/unlink 解除绑定\n/voice on 或 /voice off：回复时发不发语音\n"
+    "/daily 20：每天晚上8点发老人当天的情况（/daily off 不发）"
 )
 
 LINK_OK = "绑定好了！您现在代{parent}办事。老人那边有紧急情况、预订有变化，我都会告诉您。"

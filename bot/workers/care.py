@@ -10,8 +10,10 @@ from typing import List, Optional
 
 from sqlalchemy.orm import sessionmaker
 
+from actions.activities.store import remind_tomorrow
 from actions.checkin.rounds import checkin_round, inactivity_round
-from bot.kernel.clock import local_now
+from actions.daily_word import daily_word_round
+from bot.kernel.clock import local_now, utc_now
 from bot.kernel.settings import Settings
 from bot.workers.periodic import PeriodicWorker
 
@@ -41,4 +43,16 @@ class CareWorker(PeriodicWorker):
             for alert_id in ids:
                 logger.warning("ALERT %s raised by the %s round", alert_id, name)
             raised += ids
+        self._community_rounds(now)
         return raised
+
+    def _community_rounds(self, now) -> None:  # type: ignore[no-untyped-def]
+        """The activities' reminders the day before and each relative's daily word (issue 19)."""
+        offset = now - utc_now(self.settings)
+        for name, round_ in (("activity reminder", lambda: remind_tomorrow(self.sessions, now)),
+                             ("daily word", lambda: daily_word_round(self.sessions, now, offset))):
+            try:
+                round_()
+            except Exception:
+                self.failures += 1
+                logger.exception("the %s round failed; trying again in %.0f s", name, self.interval_s)

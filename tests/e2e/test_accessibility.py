@@ -86,7 +86,7 @@ def test_every_console_page_has_no_serious_violations(browser, console, client, 
     page.wait_for_url("**/today")
     found = {}
     for path in ("/today", "/alerts", f"/alerts/{alert_id}", "/conversations", f"/conversations/{sender}",
-                 "/not-understood", "/residents", "/residents/new", f"/residents/{resident_id}", "/numbers",
+                 "/not-understood", "/residents", "/residents/new", f"/residents/{resident_id}", "/community", "/numbers",
                  "/admin/staff", "/admin/audit", "/password"):
         page.goto(console.url + path)
         page.wait_for_selector("#alerts-banner .alert-line", timeout=10000)  # the banner is part of every page

@@ -29,9 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.db.models import (
     AuditLog,
     ChannelDelivery,
+    CommunityNotice,
     FamilyNote,
     LinkAttempt,
     LinkCode,
+    NoticeReceipt,
     OutboxMessage,
     Reminder,
     ReminderFollower,
@@ -73,6 +75,10 @@ def _conditions(now_utc: dt.datetime, days: int) -> Dict[str, tuple]:
         "link_attempts": (LinkAttempt, LinkAttempt.created_at < now_utc - KEEP_LINK_ATTEMPTS),
         "telegram_updates": (TelegramUpdate, TelegramUpdate.received_at < now_utc - KEEP_UPDATE_IDS),
         "staff_sessions_expired": (StaffSession, StaffSession.expires_at < now_utc),
+        # Community notices from staff, with who heard them, follow the retention period (issue 19).
+        "notice_receipts": (NoticeReceipt, NoticeReceipt.notice_id.in_(
+            select(CommunityNotice.id).where(CommunityNotice.created_at < cutoff))),
+        "community_notices": (CommunityNotice, CommunityNotice.created_at < cutoff),
     }
 
 

@@ -64,3 +64,23 @@ async def test_a_new_feeling_after_grief_gets_its_own_first_answer(sessions, dis
     text = dispatcher.messages[0]["text"]
     assert text.startswith("您别这么想") and "正常" in text and "老伴" not in text
     assert dispatcher.messages[0]["buttons"][0]["title"] == "约人来陪我聊聊"  # a real offer
+
+
+async def test_loneliness_offers_the_next_community_activity_too(sessions, dispatcher, domain) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from tests.conftest import bot_event
+
+    tracker = make_tracker([user_event("儿女都不在家，冷清得很", "share_feelings")], slots=HOME_SLOTS)
+    await ActionComfort().run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["buttons"][-1] == {"title": "报名义诊：量血压、测血糖",
+                                      "payload": '/signup_activity{"activity_id": "1"}'}
+    again = CollectingDispatcher()
+    events = [user_event("儿女都不在家，冷清得很", "share_feelings"), {"event": "action", "name": "action_comfort"},
+              bot_event(message["text"]), user_event("屋里冷冷清清的，一个人闷得慌", "share_feelings")]
+    await ActionComfort().run(again, make_tracker(events, slots=HOME_SLOTS), domain)
+    [second] = again.messages
+    assert "11月25日社区有义诊：量血压、测血糖，想去我帮您报名。" in second["text"]
+    assert second["text"].count("？") <= 1
+

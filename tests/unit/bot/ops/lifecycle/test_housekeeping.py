@@ -13,10 +13,12 @@ from actions.db.models import (
     AuditLog,
     Base,
     ChannelDelivery,
+    CommunityNotice,
     FamilyMember,
     FamilyNote,
     LinkAttempt,
     LinkCode,
+    NoticeReceipt,
     OutboxMessage,
     Reminder,
     ReminderFollower,
@@ -91,6 +93,13 @@ def working_records(sessions) -> None:
                          for text, way, at, heard in (("周六回来吃饭", "to_resident", LONG_AGO, LONG_AGO),
                                                       ("好的", "to_family", LAST_WEEK, None),
                                                       ("多穿点", "to_resident", LONG_AGO, None))])
+        old = CommunityNotice(text="高温提醒", audience="all", to_family=False, created_by="staff:1", created_at=LONG_AGO)
+        new = CommunityNotice(text="停水通知", audience="all", to_family=False, created_by="staff:1",
+                              created_at=LAST_WEEK)
+        session.add_all([old, new])
+        session.flush()
+        session.add_all([NoticeReceipt(notice_id=old.id, resident_id=resident.id, heard_at=LONG_AGO),
+                         NoticeReceipt(notice_id=new.id, resident_id=resident.id)])
 
 
 def left(sessions) -> dict:
@@ -107,6 +116,8 @@ def left(sessions) -> dict:
             "occurrences": sorted(session.scalars(select(ReminderOccurrence.status))),
             "family_notes": sorted(session.scalars(select(FamilyNote.text))),
             "staff_sessions": sorted(session.scalars(select(StaffSession.token_hash))),
+            "notices": sorted(session.scalars(select(CommunityNotice.text))),
+            "receipts": len(session.scalars(select(NoticeReceipt.id)).all()),
         }
 
 
@@ -116,7 +127,7 @@ def test_old_working_records_go_and_recent_or_pending_ones_stay(sessions) -> Non
     assert counts == {"outbox_delivered": 1, "channel_deliveries": 1, "resident_messages_told": 1,
                       "reminder_occurrences_old": 1, "reminder_followers_stopped": 1, "reminders_stopped": 1,
                       "family_notes_old": 1, "link_codes_expired": 1, "link_attempts": 1, "telegram_updates": 1,
-                      "staff_sessions_expired": 1}
+                      "staff_sessions_expired": 1, "notice_receipts": 1, "community_notices": 1}
     assert left(sessions) == {
         "outbox": ["key-new-delivered", "key-old-undelivered"],  # never lose a notice not yet delivered
         "deliveries": ["key-new-delivered", "key-old-undelivered"],  # nor the key that stops it being sent twice
@@ -129,6 +140,8 @@ def test_old_working_records_go_and_recent_or_pending_ones_stay(sessions) -> Non
         "followed": 2,
         "occurrences": ["due", "missed"],  # a reminder still waiting for its answer is kept
         "family_notes": ["多穿点", "好的"],  # not yet heard, or recent
+        "notices": ["停水通知"],  # community notices follow the retention period, with who heard them
+        "receipts": 1,
     }
 
 
@@ -136,7 +149,7 @@ def test_a_dry_run_counts_the_same_rows_and_deletes_nothing(sessions) -> None:
     working_records(sessions)
     before = row_counts(sessions, list(Base.metadata.tables))
     counts = prune_records(sessions, NOW, 180, TZ, dry_run=True)
-    assert sum(counts.values()) == 11 and all(value == 1 for value in counts.values())
+    assert sum(counts.values()) == 13 and all(value == 1 for value in counts.values())
     assert row_counts(sessions, list(Base.metadata.tables)) == before
 
 
@@ -164,3 +177,4 @@ def test_a_shorter_retention_takes_more(sessions) -> None:
     counts = prune_records(sessions, NOW, 3, TZ)
     assert counts["outbox_delivered"] == 2 and counts["resident_messages_told"] == 2
     assert left(sessions)["outbox"] == ["key-old-undelivered"]
+
