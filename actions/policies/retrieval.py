@@ -156,9 +156,12 @@ class PolicyIndex:
             vector = self.vectors[item.id]
             cosine = sum(weight * vector.get(gram, 0.0) for gram, weight in question.items())
             found = best.get(item.id)
-            if found is not None and found.via != "text":
-                # Two names matched alike ("报警器" of 燃气报警器 and of 报警器安装): the item whose own
-                # text fits the rest of the words ("老忘关火") comes first.
-                best[item.id] = Match(item, round(found.score + TIE_BREAK * cosine, 4), found.via)
+            if found is not None and found.via != "text" and found.score < SOUNDS_ALIKE:
+                # Two names matched in part alike ("报警器" of 燃气报警器 and of 报警器安装): the item whose own text
+                # fits the rest of the words ("老忘关火") comes first; with no other words ("康复辅具怎么弄")
+                # they stay alike and the person is asked which.
+                rest = self._weigh(_bigrams("".join(c for c in query if c not in found.via)))
+                fit = sum(weight * vector.get(gram, 0.0) for gram, weight in rest.items())
+                best[item.id] = Match(item, round(found.score + TIE_BREAK * fit, 4), found.via)
             offer(item, TEXT_WEIGHT * cosine, "text")
         return sorted(best.values(), key=lambda m: -m.score)[:limit]

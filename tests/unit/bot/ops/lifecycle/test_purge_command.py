@@ -34,7 +34,9 @@ def test_purge_deletes_and_says_what_it_kept(core, sessions, capsys) -> None:
     assert main(["purge"]) == 0
     said = capsys.readouterr().out
     assert "[purge] old working records deleted: outbox_delivered 1, channel_deliveries 1, resident_messages_told 1, " \
-           "link_codes_expired 1, link_attempts 1, telegram_updates 1, staff_sessions_expired 1" in said
+           "reminder_occurrences_old 1, reminder_followers_stopped 1, reminders_stopped 1, family_notes_old 1, " \
+           "link_codes_expired 1, link_attempts 1, telegram_updates 1, staff_sessions_expired 1, " \
+           "notice_receipts 1, community_notices 1" in said
     assert left(sessions)["outbox"] == ["key-new-delivered", "key-old-undelivered"]
     deleted = total - event_count(sessions)
     assert f"[purge] deleted 2 conversations whole and the old sessions of 2 others: {deleted} events, " \
