@@ -1,6 +1,7 @@
 """The daily word to the family: at the hour a relative picked, a short Telegram summary of the parent's day.
 
-What it tells: the check-in answer, meals booked for the day, home visits, activities, alerts; "一切都好"
+What it tells: the check-in answer, meals booked for the day, home visits, activities, reminders taken or
+missed, alerts; "一切都好"
 when it was an ordinary day. A relative switches it on at an hour, or off (`set_plan`); no plan is off.
 The round (`daily_word_round`, run by the care worker each minute) queues each word once a day in the
 outbox, keyed by relative, resident and day, so a repeated round sends nothing twice.
@@ -21,6 +22,8 @@ from actions.db.models import (
     DailyWordPlan,
     FamilyLink,
     MealBooking,
+    Reminder,
+    ReminderOccurrence,
     Resident,
     ServiceBooking,
     ServiceSlot,
@@ -67,6 +70,20 @@ def _checkin_line(session: Session, resident_id: int, day: dt.date) -> tuple:
     return "早上问候还没有回答。", True
 
 
+def _reminder_line(session: Session, resident_id: int, day_start_utc: dt.datetime,
+                   day_end_utc: dt.datetime) -> tuple:
+    """("吃药的提醒：按时吃了。" / "…没有回应。", whether one was missed) for the reminders due that day."""
+    rows = session.execute(select(Reminder.what, ReminderOccurrence.status).join(
+        Reminder, Reminder.id == ReminderOccurrence.reminder_id).where(
+        ReminderOccurrence.resident_id == resident_id, ReminderOccurrence.due_at >= day_start_utc,
+        ReminderOccurrence.due_at < day_end_utc).order_by(ReminderOccurrence.due_at)).all()
+    said = {"taken": "做了", "skipped": "说这次不做", "missed": "没有回应", "due": "还没回应"}
+    parts = [f"{what}{said.get(status, '还没回应')}" for what, status in rows]
+    if not parts:
+        return "", False
+    return "提醒：" + "，".join(parts) + "。", any(status == "missed" for _, status in rows)
+
+
 def compose(session: Session, resident_id: int, day: dt.date, day_start_utc: dt.datetime,
             day_end_utc: dt.datetime) -> str:
     """The word about one resident's local day (the UTC bounds are for rows stamped in UTC)."""
@@ -93,6 +110,10 @@ def compose(session: Session, resident_id: int, day: dt.date, day_start_utc: dt.
         Activity.starts_at < dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))))
     for title in activities:
         lines.append(f"报名参加了{title}。")
+    reminder_line, missed = _reminder_line(session, resident_id, day_start_utc, day_end_utc)
+    if reminder_line:
+        lines.append(reminder_line)
+        worrying = worrying or missed
     alerts = list(session.scalars(select(Alert).where(
         Alert.resident_id == resident_id, Alert.created_at >= day_start_utc, Alert.created_at < day_end_utc)))
     if alerts:

@@ -59,3 +59,22 @@ def test_switched_off_nothing_is_sent_and_an_unlinked_relative_cannot_switch_it_
     set_plan(sessions, family_id, resident_id, None)
     assert daily_word_round(sessions, NOW.replace(hour=22), OFFSET) == 0
     assert not set_plan(sessions, family_id, 99999, 20)
+
+
+def test_reminders_taken_and_missed_are_told(sessions) -> None:
+    from actions.db.models import Reminder, ReminderOccurrence
+
+    family_id, resident_id = _linked(sessions)
+    set_plan(sessions, family_id, resident_id, 21)
+    with sessions.begin() as session:
+        pills = Reminder(resident_id=resident_id, what="吃药", daily=True, time="08:00", created_by="resident:1")
+        pressure = Reminder(resident_id=resident_id, what="量血压", daily=True, time="18:00", created_by="resident:1")
+        session.add_all([pills, pressure])
+        session.flush()
+        session.add_all([ReminderOccurrence(reminder_id=pills.id, resident_id=resident_id, due_at=NOW - OFFSET,
+                                            status="taken"),
+                         ReminderOccurrence(reminder_id=pressure.id, resident_id=resident_id,
+                                            due_at=NOW - OFFSET + dt.timedelta(hours=10), status="missed")])
+    assert daily_word_round(sessions, NOW.replace(hour=21), OFFSET) == 1
+    [word] = _words(sessions)
+    assert "提醒：吃药做了，量血压没有回应。" in word.text and ALL_WELL not in word.text
