@@ -109,6 +109,10 @@ _FREE_TEXT_PARAMS = frozenset(
 Json = Dict[str, Any]
 
 _webhook_update_ids = itertools.count(900_000_001)
+# Each stand-in numbers its polled updates from its own base: Telegram processes started against one shared
+# database (one per test module) record the update ids they handled, and a new stand-in starting at the same
+# id again would have its first updates taken for repeats and dropped.
+_polling_bases = itertools.count(10_001, 100_000)
 
 
 # --------------------------------------------------------------------------- records
@@ -256,7 +260,7 @@ class BotApiStandin:
         self._calls: List[ApiCall] = []
         self._server_errors: List[str] = []
         self._updates: List[Json] = []
-        self._next_update_id = 10_001
+        self._next_update_id = next(_polling_bases)
         self._allowed_updates: Optional[List[str]] = None
         self._poll_generation = 0
 
