@@ -28,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.core import rasa_compat
 from bot.core.turn_gate import TurnGate, is_urgent
 from bot.kernel.contract import MAX_BODY_BYTES, MESSAGE_ID_PATTERN, SECRET_HEADER, SENDER_PATTERN, ChannelMetadata, MetadataError, clean_text
 from bot.kernel.rate_limit import RateLimiter
@@ -183,6 +184,7 @@ class SecureRestInput(InputChannel):
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_compat.apply()  # every Rasa server with this channel gets the fixes, however it was started
         webhook = Blueprint("xiaonuan_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

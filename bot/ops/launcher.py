@@ -32,11 +32,15 @@ def free_port(host: str) -> int:
         return probe.getsockname()[1]
 
 
+TRACKER_STORE = "bot.core.tracker_store.XiaonuanTrackerStore"
+
+
 def tracker_store_config(database_url: str) -> dict:
-    """Rasa's SQLTrackerStore in the application's own database."""
+    """Our tracker store (Rasa's SQLTrackerStore, kept trackers: bot/core/tracker_store.py) in the application's
+    own database."""
     url = make_url(database_url)
-    # Rasa's factory hands the endpoint's `url` to SQLTrackerStore as `host`, which accepts a full URL.
-    return {"type": "SQL", "dialect": url.get_backend_name(), "url": url.render_as_string(hide_password=False)}
+    # Rasa's factory hands the endpoint's `url` to the store class as `host`, which accepts a full URL.
+    return {"type": TRACKER_STORE, "dialect": url.get_backend_name(), "url": url.render_as_string(hide_password=False)}
 
 
 def lock_store_config(redis_url: str) -> Optional[dict]:
@@ -62,8 +66,11 @@ def write_runtime_config(run_dir: Path, settings: Settings, actions_port: int,
     credentials = run_dir / "credentials.yml"
     # Rasa sends the endpoint's `headers` with every call (rasa.utils.endpoints.EndpointConfig).
     config = {
+        # Selective domain: the domain (18 of an action call's 40 kB) goes only to the actions that read it,
+        # the forms' validation actions (bot/core/rasa_compat.py) and any marked `send_domain: true`.
         "action_endpoint": {"url": actions_url or f"http://{settings.host}:{actions_port}/webhook",
-                            "headers": {ACTION_TOKEN_HEADER: settings.action_token}},
+                            "headers": {ACTION_TOKEN_HEADER: settings.action_token},
+                            "enable_selective_domain": True},
         "tracker_store": tracker_store_config(settings.trackers_url),
     }
     lock_store = lock_store_config(settings.redis_url)
@@ -148,7 +155,8 @@ def actions_command(port: int) -> List[str]:
 
 
 def core_command(model: Path, endpoints: Path, credentials: Path, host: str, port: int) -> List[str]:
-    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+    # bot.core.rasa_server: `rasa run` with our start-up order and Rasa fixes (issue 20).
+    return [sys.executable, "-m", "bot.core.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(credentials), "--interface", host, "--port", str(port)]
 
 
