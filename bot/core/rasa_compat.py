@@ -15,6 +15,14 @@ server started by hand gets the patches too.
 2. `EndpointConfig.session` (Rasa 3.6.21): a new aiohttp session (and TCP connection) for
    every request to the action server. The session is kept per event loop and endpoint
    settings and reused; `request` still enters it with `async with`, which no longer closes it.
+3. `MessageProcessor._has_session_expired` (Rasa 3.6.21): a session ends only after an idle hour
+   (domain/session.yml), so a home kiosk's conversation that never rests an hour grows without
+   limit, and every turn's prediction and action call (which sends the whole session) grows with
+   it. A session of a named person (not an `anon:` sender: a community kiosk's identification
+   lives in its session) with `MAX_SESSION_EVENTS` events or more also ends when the next message
+   arrives, outside any form; the new session takes the person's identity from the channel's
+   metadata, as after an idle hour. Every event stays in the tracker store (staff console,
+   retention).
 """
 from __future__ import annotations
 
@@ -34,6 +42,12 @@ PATCHED_SOURCES = {
             "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42",
         "rasa.core.actions.action:RemoteAction.action_response_format_spec":
             "091b74aa3738d1262cf3c028386aaf9dd4f0d5c1374b62392411d70a79104a46",
+    },
+    "bounded_sessions": {
+        "rasa.core.processor:MessageProcessor._has_session_expired":
+            "aa0e659a9cfa1f70616523da75045bd87d4424a03432726722c7dc80a9869200",
+        "rasa.core.processor:MessageProcessor._update_tracker_session":
+            "b0d44217b5ca28ba5b5702ac4f37315d00f9e3e8f5e720ecff3ef727c0d05331",
     },
     "session": {
         "rasa.utils.endpoints:EndpointConfig.session":
@@ -65,6 +79,31 @@ def changed_sources(patch: str) -> list:
 
 
 _applied = False
+
+MAX_SESSION_EVENTS = 200  # about 25 turns; Rasa's cost per turn grows with the session's events
+ANONYMOUS_PREFIX = "anon:"  # the REST channel's senders nobody named (bot/core/rest_channel.py)
+
+
+def session_too_long(tracker: Any) -> bool:
+    """A named person's session long enough to end at this message (outside a form)."""
+    return (len(tracker.events) >= MAX_SESSION_EVENTS and tracker.active_loop_name is None
+            and not str(tracker.sender_id).startswith(ANONYMOUS_PREFIX))
+
+
+def _patch_bounded_sessions() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    idle_expiry = MessageProcessor._has_session_expired
+
+    def _has_session_expired(self: MessageProcessor, tracker: Any) -> bool:
+        if idle_expiry(self, tracker):
+            return True
+        if not self.domain.session_config.are_sessions_enabled() or not session_too_long(tracker):
+            return False
+        logger.debug("conversation %s: a new session after %d events", tracker.sender_id, len(tracker.events))
+        return True
+
+    MessageProcessor._has_session_expired = _has_session_expired
 
 
 def _action_result_validator() -> Any:
@@ -151,7 +190,8 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    for name, patch in (("validator", _patch_validator), ("session", _patch_session)):
+    for name, patch in (("validator", _patch_validator), ("session", _patch_session),
+                        ("bounded_sessions", _patch_bounded_sessions)):
         changed = changed_sources(name)
         if changed:
             logger.warning("Rasa compatibility patch %r left out: written for Rasa %s, and %s changed",

@@ -95,3 +95,39 @@ def test_action_calls_share_one_http_session_and_connection() -> None:
     assert [body["n"] for _, _, body in peers] == [0, 1, 2]
     assert {token for _, token, _ in peers} == {"t"}  # the endpoint's headers still go with every call
     assert len({peer for peer, _, _ in peers}) == 1  # one kept-alive connection, not one per call
+
+
+def _session(sender: str, turns: int, form: str = ""):  # type: ignore[no-untyped-def]
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.support.rasa_trackers import rasa_domain
+
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    for _ in range(turns):
+        events += [UserUttered("你好", {"name": "greet", "confidence": 1.0}), ActionExecuted("utter_greet"),
+                   BotUttered("您好"), ActionExecuted("action_listen")]
+    if form:
+        events.append(ActiveLoop(form))
+    return DialogueStateTracker.from_events(sender, events, rasa_domain().slots)
+
+
+@pytest.mark.parametrize("sender, turns, form, ends", [
+    ("kiosk-7", 3, "", False),  # a short session carries on
+    ("kiosk-7", 60, "", True),  # a named person's long session ends at the next message
+    ("kiosk-7", 60, "meal_booking_form", False),  # never in the middle of a form
+    ("anon:kiosk-community", 60, "", False),  # a community kiosk's identification lives in its session
+])
+def test_a_long_session_of_a_named_person_ends_at_the_next_message(sender: str, turns: int, form: str,
+                                                                    ends: bool) -> None:
+    from types import SimpleNamespace
+
+    from rasa.core.processor import MessageProcessor
+
+    from tests.support.rasa_trackers import rasa_domain
+
+    rasa_compat.apply()
+    processor = SimpleNamespace(domain=rasa_domain())
+    tracker = _session(sender, turns, form)
+    assert (len(tracker.events) >= rasa_compat.MAX_SESSION_EVENTS) == (turns == 60)
+    assert MessageProcessor._has_session_expired(processor, tracker) is ends
