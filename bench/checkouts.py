@@ -10,6 +10,7 @@ this interpreter unless it has its own `.venv`.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,8 @@ def resolve(source: str) -> tuple:
 class CheckoutStack:
     """The servers of one checkout, running until `stop()`."""
 
-    def __init__(self, source: str, secret: str, fixed_now: Optional[str] = None) -> None:
+    def __init__(self, source: str, secret: str, fixed_now: Optional[str] = None,
+                 environment: Optional[dict] = None) -> None:
         self.root, self._worktree, self.label = resolve(source)
         commit = subprocess.run(["git", "-C", str(self.root), "rev-parse", "--short", "HEAD"],
                                 capture_output=True, text=True).stdout.strip()
@@ -60,7 +62,8 @@ class CheckoutStack:
         python = self.root / ".venv" / "bin" / "python"
         executable = str(python) if python.exists() else sys.executable
         self._process = subprocess.Popen([executable, "-c", _CHILD, secret, fixed_now or ""], cwd=self.root,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                         env={**os.environ, **(environment or {})})
         line = self._process.stdout.readline() if self._process.stdout else ""
         if not line:
             self.stop()

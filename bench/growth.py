@@ -36,8 +36,10 @@ def one_conversation(rasa_url: str, resident: int, turns: int) -> List[float]:
     latencies = []
     for step in steps[:turns]:
         sent = time.monotonic()
-        client.send("growth-kiosk", step.text, metadata)
+        turn = client.send("growth-kiosk", step.text, metadata)
         latencies.append((time.monotonic() - sent) * 1000)
+        if step.expect and step.expect not in turn.text:
+            print(f"off the script at turn {len(latencies)}: {step.text!r} -> {turn.text[:80]!r}", file=sys.stderr)
     return latencies
 
 
@@ -56,7 +58,8 @@ def main() -> None:
     rows = []
     for source in args.checkouts:
         load_before = load_average()
-        with CheckoutStack(source, SECRET, FROZEN_NOW) as stack:
+        # One kiosk talking flat out is far beyond a person's 30 messages a minute: the limit is lifted here.
+        with CheckoutStack(source, SECRET, FROZEN_NOW, environment={"XIAONUAN_WEBHOOK_PER_MINUTE": "100000"}) as stack:
             resident = add_residents(stack.database_url, 1)[0]
             latencies = one_conversation(stack.rasa_url, resident, args.turns)
         medians = windows(latencies)
