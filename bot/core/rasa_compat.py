@@ -23,6 +23,10 @@ server started by hand gets the patches too.
    arrives, outside any form; the new session takes the person's identity from the channel's
    metadata, as after an idle hour. Every event stays in the tracker store (staff console,
    retention).
+4. `rasa.core.run.load_agent_on_start` (Rasa 3.6.21): the server answers its health check as
+   soon as the model is loaded, and the first person's turn then pays for the pipeline's first
+   run (TensorFlow's first call of the sentence encoder, Jieba, the featurizers: over a second).
+   After loading, a few sentences go through the NLU pipeline before the server listens.
 """
 from __future__ import annotations
 
@@ -48,6 +52,12 @@ PATCHED_SOURCES = {
             "aa0e659a9cfa1f70616523da75045bd87d4424a03432726722c7dc80a9869200",
         "rasa.core.processor:MessageProcessor._update_tracker_session":
             "b0d44217b5ca28ba5b5702ac4f37315d00f9e3e8f5e720ecff3ef727c0d05331",
+    },
+    "warm_up": {
+        "rasa.core.run:load_agent_on_start":
+            "b23e12447febeb64dfe0e78f545c37affae1059858280485b1094707a2704214",
+        "rasa.core.run:serve_application":
+            "fa80588d9e008b67948290d1da64c97fbab5a1a8069b880c18cc3c8399ef9c2b",
     },
     "session": {
         "rasa.utils.endpoints:EndpointConfig.session":
@@ -184,6 +194,32 @@ async def close_sessions() -> None:
         await _sessions.pop(key).close()
 
 
+WARM_UP_SENTENCES = ("你好", "明天中午吃什么，帮我订一份午饭送到家里来")
+
+
+async def warm_up(agent: Any) -> None:
+    """Run the NLU pipeline on a few sentences (nothing is stored), logging instead of failing."""
+    try:
+        for sentence in WARM_UP_SENTENCES:
+            await agent.parse_message(sentence)
+    except Exception:  # the first person's turn warms it then; never stop the server for this
+        logger.exception("the NLU warm-up failed")
+
+
+def _patch_warm_up() -> None:
+    import rasa.core.run
+
+    load = rasa.core.run.load_agent_on_start
+
+    async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        if agent is not None and agent.is_ready():
+            await warm_up(agent)
+        return agent
+
+    rasa.core.run.load_agent_on_start = load_agent_on_start
+
+
 def apply() -> None:
     """Apply every patch once; a patch whose Rasa functions changed is left out (and logged)."""
     global _applied
@@ -191,7 +227,7 @@ def apply() -> None:
         return
     _applied = True
     for name, patch in (("validator", _patch_validator), ("session", _patch_session),
-                        ("bounded_sessions", _patch_bounded_sessions)):
+                        ("bounded_sessions", _patch_bounded_sessions), ("warm_up", _patch_warm_up)):
         changed = changed_sources(name)
         if changed:
             logger.warning("Rasa compatibility patch %r left out: written for Rasa %s, and %s changed",
