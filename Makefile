@@ -59,6 +59,7 @@ bench: train seed
 	$(BIN)/python bench/turn_latency.py
 	$(BIN)/python bench/booking_latency.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/scale_out.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/memory.py

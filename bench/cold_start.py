@@ -47,7 +47,7 @@ def watch(urls: Dict[str, str], started: float, seen: Dict[str, float], stop: th
         time.sleep(0.05)
 
 
-def one_run(workdir: Path) -> Dict[str, float]:
+def one_run(workdir: Path, workers: int = 1) -> Dict[str, float]:
     from actions.db.schema import create_schema
     from actions.db.seed import seed_demo_data
     from actions.db.session import make_engine, session_factory
@@ -55,7 +55,7 @@ def one_run(workdir: Path) -> Dict[str, float]:
     from bot.kernel.contract import HEALTH_PATH, ChannelMetadata
     from bot.kernel.core_client import CoreClient
     from bot.kernel.settings import load_settings
-    from bot.ops.launcher import free_port, start_stack
+    from bot.ops.launcher import free_port, start_private_redis, start_stack
     from bot.ops.training import current_model, train
 
     settings = load_settings()
@@ -76,7 +76,13 @@ def one_run(workdir: Path) -> Dict[str, float]:
     started = time.monotonic()
     watcher = threading.Thread(target=watch, args=(urls, started, seen, stop), daemon=True)
     watcher.start()
-    stack = start_stack(settings, model, run_dir=workdir / "run")
+    redis = None
+    if workers > 1:  # as `make run` starts several: a private Redis for the conversation locks
+        redis, redis_url = start_private_redis(workdir / "redis")
+        settings = settings.with_overrides(redis_url=redis_url)
+    stack = start_stack(settings, model, run_dir=workdir / "run", workers=workers)
+    if redis is not None:
+        stack.processes.append(redis)
     try:
         ready = time.monotonic() - started
         sent = time.monotonic()
@@ -98,13 +104,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="smoke run: one start")
     parser.add_argument("--no-append", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--workers", type=int, default=1, help="Rasa workers (make run: one per core)")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     load_at_start = load_average()
     results: List[Dict[str, float]] = []
     for number in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(one_run(Path(tmp)))
+            results.append(one_run(Path(tmp), args.workers))
         print(f"run {number + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in results[-1].items()), flush=True)
 
     def stat(key: str, unit: str = "s", scale: float = 1.0, digits: int = 1) -> str:
@@ -114,7 +121,8 @@ def main() -> None:
 
     lines = [
         f"Load average (1 / 5 / 15 min): {load_at_start} at the start, {load_average()} at the end. "
-        f"{runs} starts of new server processes, model already trained, health polled every 50 ms.",
+        f"{runs} starts of new server processes ({args.workers} Rasa worker(s)), model already trained, "
+        "health polled every 50 ms.",
         "",
         "| from starting both processes to | min | median | each run |",
         "|---|---|---|---|",

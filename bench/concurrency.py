@@ -6,11 +6,18 @@ of `bench/load.py` (greeting and menu, policy, a meal booked and cancelled, a ho
 dropped, small talk) with no pause between turns, until the level's turns are measured.
 Prints p50/p95/p99, mean, throughput and errors (timeouts, non-200 answers, connection
 failures) per level, with the CPU each process used, and appends them to docs/benchmarks.md.
+
+`--compare A B` measures two versions in one run: A and B are checkouts (directories) or git refs
+(checked out into temporary worktrees); both versions' servers run side by side, idle but for the
+one being measured, and the levels are measured alternately A, B, A, B … for `--rounds` rounds, so
+that the load other users put on the machine falls on both alike. Prints each round and the median
+ratio B/A of turns/s and p95.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import sys
 import tempfile
 import time
@@ -49,6 +56,86 @@ def row(kiosks: int, summary: Summary, cpu: List[float]) -> str:
             f"| {cpu[0]:.0f}% | {cpu[1]:.0f}% | {cpu[2]:.0f}% |")
 
 
+def measure_level(rasa_url: str, database_url: str, pids: List[int], residents: List[int], kiosks: int,
+                  turns: int, timeout_s: float, turns_per_sender: int) -> tuple:
+    """(summary, [Rasa CPU %, actions CPU %, client CPU %]) of one level against one version's servers."""
+    plan = LoadPlan(rasa_url, SECRET, residents[:kiosks], turns, timeout_s=timeout_s,
+                    turns_per_sender=turns_per_sender, label=f"c{kiosks}")
+    before = [cpu_seconds(pids[1]), cpu_seconds(pids[0]), psutil.Process().cpu_times()]
+    started = time.monotonic()
+    results = asyncio.run(run_load(plan, kiosks))
+    wall = time.monotonic() - started
+    after = [cpu_seconds(pids[1]), cpu_seconds(pids[0]), psutil.Process().cpu_times()]
+    client = (after[2].user + after[2].system) - (before[2].user + before[2].system)
+    return summarise(results), [100 * (after[0] - before[0]) / wall, 100 * (after[1] - before[1]) / wall,
+                                100 * client / wall]
+
+
+def compare(args: argparse.Namespace, levels: List[int]) -> None:
+    """Two versions measured alternately (module docstring)."""
+    from bench.checkouts import CheckoutStack
+
+    began, load_at_start = time.monotonic(), load_average()
+    stacks = []
+    try:
+        for source in args.compare:
+            stacks.append(CheckoutStack(source, SECRET, FROZEN_NOW))
+        residents = {}
+        for stack in stacks:
+            residents[stack.label] = add_residents(stack.database_url, max(levels))
+            asyncio.run(run_load(LoadPlan(stack.rasa_url, SECRET, residents[stack.label], budget=25, label="warm"), 5))
+        figures: dict = {}
+        rows = []
+        for round_number in range(1, args.rounds + 1):
+            for kiosks in levels:
+                for stack in stacks:
+                    summary, cpu = measure_level(stack.rasa_url, stack.database_url, stack.pids,
+                                                 residents[stack.label], kiosks, args.turns or turns_for(kiosks, False),
+                                                 args.timeout, args.turns_per_sender)
+                    figures.setdefault((stack.label, kiosks), []).append(summary)
+                    rows.append(f"| {round_number} | {stack.label} | {kiosks} | {summary.turns} | "
+                                f"{summary.errors_text()} | {summary.unexpected} | {summary.p50:.0f} | {summary.p95:.0f} "
+                                f"| {summary.throughput:.1f} | {cpu[0]:.0f}% | {cpu[1]:.0f}% | {cpu[2]:.0f}% "
+                                f"| {load_average()} |")
+                    print(rows[-1], flush=True)
+        for stack in stacks:
+            booked, cancelled = leftover_bookings(stack.database_url, residents[stack.label])
+            rows.append(f"| | {stack.label}: meal bookings left booked {booked}, cancelled {cancelled} | | | | | | | | | | | |")
+    finally:
+        for stack in stacks:
+            stack.stop()
+    first, second = stacks[0].label, stacks[1].label
+    ratios = []
+    for kiosks in levels:
+        a = [s.throughput for s in figures[(first, kiosks)]]
+        b = [s.throughput for s in figures[(second, kiosks)]]
+        pa = [s.p95 for s in figures[(first, kiosks)]]
+        pb = [s.p95 for s in figures[(second, kiosks)]]
+        ratios.append(f"| {kiosks} | {statistics.median(a):.1f} | {statistics.median(b):.1f} "
+                      f"| {statistics.median(b) / statistics.median(a):.2f}× | {statistics.median(pa):.0f} "
+                      f"| {statistics.median(pb):.0f} |")
+    lines = [
+        f"A = {first} (commit {stacks[0].commit}), B = {second} (commit {stacks[1].commit}); both versions' servers "
+        f"running side by side, levels measured alternately A, B for {args.rounds} rounds; start-up "
+        f"{stacks[0].startup_s:.1f} s and {stacks[1].startup_s:.1f} s. Load average (1 / 5 / 15 min): {load_at_start} "
+        f"at the start, {load_average()} at the end; the run took {time.monotonic() - began:.0f} s. "
+        f"A new sender id every {args.turns_per_sender} turns; latency in ms; CPU in % of one core "
+        "(Rasa server with its workers, action server, this client).",
+        "",
+        "| conversations | A turns/s (median) | B turns/s (median) | B / A | A p95 | B p95 |",
+        "|---|---|---|---|---|---|",
+        *ratios,
+        "",
+        "| round | version | conversations | turns | errors | off-script | p50 | p95 | turns/s | Rasa CPU "
+        "| actions CPU | client CPU | load average after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *rows,
+    ]
+    print("\n".join(lines))
+    if not args.no_append:
+        append_section("Concurrent conversations over HTTP, two versions alternately", lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--levels", default="1,10,50,200", help="concurrent conversations, comma separated")
@@ -58,8 +145,14 @@ def main() -> None:
                         help="a new conversation (sender id) after this many turns, the same at every level")
     parser.add_argument("--quick", action="store_true", help="smoke run: levels 1 and 10, 40 turns each")
     parser.add_argument("--no-append", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                        help="two checkouts (directories) or git refs, measured alternately")
+    parser.add_argument("--rounds", type=int, default=3, help="with --compare: rounds of A then B")
     args = parser.parse_args()
     levels = [1, 10] if args.quick else [int(level) for level in args.levels.split(",")]
+    if args.compare:
+        compare(args, levels)
+        return
     load_at_start = load_average()
     rows, notes, unexpected, server_errors = [], [], [], []
     began = time.monotonic()

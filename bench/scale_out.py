@@ -31,7 +31,8 @@ def measure(name: str, workdir: Path, kiosks: int, turns: int, postgres: Optiona
             redis: Optional[ThrowawayRedis], replicas: int) -> str:
     url = postgres.create_database() if postgres else None
     stack, startup_s = start_demo_stack(workdir, SECRET, FROZEN_NOW, database_url=url,
-                                             redis_url=redis.url if redis else "", replicas=replicas)
+                                             redis_url=redis.url if redis else "", replicas=replicas,
+                                             workers=1)  # the layouts compare servers of one worker each
     with stack:
         database = stack.settings.database_url
         residents = add_residents(database, kiosks)

@@ -9,7 +9,8 @@ the kiosk always presents it, so only our own channels can start the community
 kiosk's identification or say where an alert comes from. The channel adds
 `verified` to the metadata it passes on (never taken from the caller). Each
 sender may send `XIAONUAN_WEBHOOK_PER_MINUTE` messages a minute, and all callers
-without the secret together `XIAONUAN_ANONYMOUS_PER_MINUTE`; more get 429.
+without the secret together `XIAONUAN_ANONYMOUS_PER_MINUTE`; more get 429 (counted in Redis,
+across every worker and replica, when REDIS_URL is set: bot/core/redis_limits.py).
 A message sent again with the same `message_id` (a channel retrying after a
 timeout) gets the answer it got the first time and is not processed again.
 Emergencies are answered first: ordinary turns pass a gate (`bot/core/turn_gate.py`)
@@ -28,9 +29,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.core import rasa_compat
+from bot.core.redis_limits import rate_limiter
 from bot.core.turn_gate import TurnGate, is_urgent
 from bot.kernel.contract import MAX_BODY_BYTES, MESSAGE_ID_PATTERN, SECRET_HEADER, SENDER_PATTERN, ChannelMetadata, MetadataError, clean_text
-from bot.kernel.rate_limit import RateLimiter
 from bot.kernel.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -154,8 +156,8 @@ class SecureRestInput(InputChannel):
 
     def __init__(self, settings: Optional[Settings] = None) -> None:
         self._settings = settings
-        self._per_sender: Optional[RateLimiter] = None
-        self._anonymous: Optional[RateLimiter] = None
+        self._per_sender: Any = None  # a RateLimiter or SharedRateLimiter
+        self._anonymous: Any = None
         self._gate: Optional[TurnGate] = None
 
     @property
@@ -165,9 +167,9 @@ class SecureRestInput(InputChannel):
         return self._gate
 
     def _within_limits(self, sender: str, verified: bool) -> bool:
-        if self._per_sender is None:
-            self._per_sender = RateLimiter(self.settings.webhook_per_minute)
-            self._anonymous = RateLimiter(self.settings.anonymous_per_minute)
+        if self._per_sender is None:  # shared by every worker and replica when Redis is at hand
+            self._per_sender = rate_limiter(self.settings.redis_url, self.settings.webhook_per_minute, "sender")
+            self._anonymous = rate_limiter(self.settings.redis_url, self.settings.anonymous_per_minute, "anonymous")
         if not verified and not self._anonymous.allow("anonymous"):
             return False
         return self._per_sender.allow(sender)
@@ -183,6 +185,7 @@ class SecureRestInput(InputChannel):
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_compat.apply()  # every Rasa server with this channel gets the fixes, however it was started
         webhook = Blueprint("xiaonuan_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -5,7 +5,9 @@ server, the database). With 50 conversations talking at once, a new turn shares 
 of them and its answer comes after theirs, about 5 s later on a 2-core machine. An emergency must
 not wait in that crowd: ordinary turns queue here, at most `in_flight` being processed at once, and
 a turn whose words the safety net calls an emergency (or the SOS button's payload) skips the queue,
-so it shares the loop with only those few. Each process (Sanic worker, replica) has its own gate.
+so it shares the loop with only those few; while an emergency is being answered, no new ordinary
+turn starts (those in flight finish), so it soon has the loop nearly to itself. Each process
+(Sanic worker, replica) has its own gate.
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from typing import AsyncIterator, Deque, Optional
 from bot.kernel.contract import normalize
 from bot.kernel.words.emergency import match_emergency
 
-URGENT_PAYLOADS = ("/emergency",)  # the kiosk's 紧急求助 button, a device or a relay
+URGENT_PAYLOADS = ("/emergency",)
+MAX_HOLD_S = 3.0  # the longest an emergency keeps new ordinary turns from starting  # the kiosk's 紧急求助 button, a device or a relay
 
 
 def is_urgent(text: Optional[str]) -> bool:
@@ -33,9 +36,10 @@ class _FairSlots:
     def __init__(self, count: int) -> None:
         self.free = count
         self.waiters: Deque[asyncio.Future] = collections.deque()
+        self.held = False  # True while an emergency is answered: freed slots wait for it to finish
 
     async def acquire(self) -> None:
-        if self.free > 0 and not self.waiters:
+        if self.free > 0 and not self.waiters and not self.held:
             self.free -= 1
             return
         waiter = asyncio.get_running_loop().create_future()
@@ -50,12 +54,24 @@ class _FairSlots:
             raise
 
     def release(self) -> None:
+        if self.held:
+            self.free += 1
+            return
         while self.waiters:
             waiter = self.waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)  # the slot goes straight to the longest waiter
                 return
         self.free += 1
+
+    def resume(self) -> None:
+        """The emergencies are answered: hand the slots freed meanwhile to the longest waiters."""
+        self.held = False
+        while self.free > 0 and self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                self.free -= 1
+                waiter.set_result(None)
 
 
 class TurnGate:
@@ -65,14 +81,28 @@ class TurnGate:
     def __init__(self, in_flight: int) -> None:
         self.in_flight = in_flight
         self._slots: Optional[_FairSlots] = None
+        self._urgent = 0
 
     @contextlib.asynccontextmanager
     async def turn(self, urgent: bool) -> AsyncIterator[None]:
-        if urgent or self.in_flight <= 0:
+        if self.in_flight <= 0:
             yield
             return
         if self._slots is None:
             self._slots = _FairSlots(self.in_flight)
+        if urgent:
+            self._urgent += 1
+            self._slots.held = True  # no new ordinary turn starts while it is answered ...
+            # ... for at most MAX_HOLD_S: an emergency stuck on a dead action server must not stop the rest
+            timer = asyncio.get_running_loop().call_later(MAX_HOLD_S, self._slots.resume)
+            try:
+                yield
+            finally:
+                timer.cancel()
+                self._urgent -= 1
+                if self._urgent == 0:
+                    self._slots.resume()
+            return
         await self._slots.acquire()
         try:
             yield

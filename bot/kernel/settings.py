@@ -100,6 +100,12 @@ class CoreSettings:
         0, env="XIAONUAN_ACTIONS_PORT", parse=parse_int, to_children=False, shown_default="`0` (free port)",
         doc="Port of the action server; 0 picks a free port.")
 
+    rasa_workers: int = setting(
+        0, env="XIAONUAN_RASA_WORKERS", parse=parse_int, to_children=False, shown_default="`0` (one per core, up to 4)",
+        doc="Worker processes of the Rasa server `xiaonuan run` starts (each takes turns on one core, about 1 GB of "
+            "memory); more than one needs Redis for the conversation locks: REDIS_URL, or a private `redis-server` "
+            "on loopback that `xiaonuan run` starts itself. Without either, one worker.")
+
     channel_secret: str = setting(
         "", env="XIAONUAN_CHANNEL_SECRET", shown_default="generated per run",
         doc="Secret a channel must present to speak for a resident; empty means one is generated per run.")
@@ -165,6 +171,8 @@ class CoreSettings:
                      "identify_failures_per_kiosk"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.rasa_workers < 0:
+            raise ValueError("XIAONUAN_RASA_WORKERS must be 0 (one per core) or more")
         if self.turns_in_flight < 0:
             raise ValueError("XIAONUAN_TURNS_IN_FLIGHT must be 0 (no gate) or more")
         if self.fixed_now is not None:

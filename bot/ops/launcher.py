@@ -1,7 +1,9 @@
 """Starting and stopping the action server and the Rasa server on loopback."""
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,11 +34,15 @@ def free_port(host: str) -> int:
         return probe.getsockname()[1]
 
 
+TRACKER_STORE = "bot.core.tracker_store.XiaonuanTrackerStore"
+
+
 def tracker_store_config(database_url: str) -> dict:
-    """Rasa's SQLTrackerStore in the application's own database."""
+    """Our tracker store (Rasa's SQLTrackerStore, kept trackers: bot/core/tracker_store.py) in the application's
+    own database."""
     url = make_url(database_url)
-    # Rasa's factory hands the endpoint's `url` to SQLTrackerStore as `host`, which accepts a full URL.
-    return {"type": "SQL", "dialect": url.get_backend_name(), "url": url.render_as_string(hide_password=False)}
+    # Rasa's factory hands the endpoint's `url` to the store class as `host`, which accepts a full URL.
+    return {"type": TRACKER_STORE, "dialect": url.get_backend_name(), "url": url.render_as_string(hide_password=False)}
 
 
 def lock_store_config(redis_url: str) -> Optional[dict]:
@@ -62,8 +68,11 @@ def write_runtime_config(run_dir: Path, settings: Settings, actions_port: int,
     credentials = run_dir / "credentials.yml"
     # Rasa sends the endpoint's `headers` with every call (rasa.utils.endpoints.EndpointConfig).
     config = {
+        # Selective domain: the domain (18 of an action call's 40 kB) goes only to the actions that read it,
+        # the forms' validation actions (bot/core/rasa_compat.py) and any marked `send_domain: true`.
         "action_endpoint": {"url": actions_url or f"http://{settings.host}:{actions_port}/webhook",
-                            "headers": {ACTION_TOKEN_HEADER: settings.action_token}},
+                            "headers": {ACTION_TOKEN_HEADER: settings.action_token},
+                            "enable_selective_domain": True},
         "tracker_store": tracker_store_config(settings.trackers_url),
     }
     lock_store = lock_store_config(settings.redis_url)
@@ -148,7 +157,8 @@ def actions_command(port: int) -> List[str]:
 
 
 def core_command(model: Path, endpoints: Path, credentials: Path, host: str, port: int) -> List[str]:
-    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+    # bot.core.rasa_server: `rasa run` with our start-up order and Rasa fixes (issue 20).
+    return [sys.executable, "-m", "bot.core.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(credentials), "--interface", host, "--port", str(port)]
 
 
@@ -164,12 +174,70 @@ def server_environment(settings: Settings) -> dict:
     return env
 
 
+MAX_AUTO_WORKERS = 4
+
+
+def worker_count(settings: Settings, cores: Optional[int] = None) -> int:
+    """Sanic workers per Rasa server: XIAONUAN_RASA_WORKERS, or one per core up to MAX_AUTO_WORKERS."""
+    if settings.rasa_workers:
+        return settings.rasa_workers
+    return max(1, min(cores or os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
+def start_private_redis(run_dir: Path, wait_s: float = 20.0) -> tuple:
+    """A Redis server on loopback for this run's conversation locks, with a password and nothing saved to
+    disk: (process, its redis:// URL), or (None, why not)."""
+    import redis
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        return None, "redis-server is not installed (make setup installs it)"
+    private_dir(run_dir)
+    port, password = free_port("127.0.0.1"), secrets.token_urlsafe(24)
+    config = run_dir / "redis.conf"  # the password in a private file, not on the command line
+    write_private(config, f"port {port}\nbind 127.0.0.1\nrequirepass {password}\nsave \"\"\nappendonly no\n"
+                          f"dir {run_dir}\n")
+    log = run_dir / "redis.log"
+    process = _spawn([binary, str(config)], {**os.environ}, log)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if redis.Redis(host="127.0.0.1", port=port, password=password, socket_timeout=1).ping():
+                return process, f"redis://:{password}@127.0.0.1:{port}/0"
+        except redis.exceptions.RedisError:
+            time.sleep(0.1)
+    if process.poll() is None:
+        process.kill()
+        process.wait(5)
+    return None, f"the private redis-server did not start; see {log}"
+
+
+def plan_workers(settings: Settings, run_dir: Optional[Path] = None) -> tuple:
+    """How many Rasa workers `make run` starts, as (settings, workers, a private Redis process or None,
+    a note saying how many and why): several when the machine has the cores and Redis is at hand
+    (REDIS_URL, or a private redis-server started here), else one."""
+    wanted = worker_count(settings)
+    if wanted <= 1:
+        return settings, 1, None, ("one Rasa worker (one core, or XIAONUAN_RASA_WORKERS=1); "
+                                   "XIAONUAN_RASA_WORKERS sets how many")
+    if settings.redis_url:
+        return settings, wanted, None, f"{wanted} Rasa workers, conversation locks in Redis (REDIS_URL)"
+    process, url = start_private_redis(run_dir or settings.run_dir)
+    if process is None:
+        return settings, 1, None, (f"one Rasa worker, not {wanted}: several need Redis for the conversation "
+                                   f"locks and {url}; set REDIS_URL or install redis-server")
+    return (settings.with_overrides(redis_url=url), wanted, process,
+            f"{wanted} Rasa workers (one per core), conversation locks in a private Redis on loopback")
+
+
 def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
-                wait_s: float = 240.0, replicas: int = 1) -> Stack:
-    """Start the action server and `replicas` Rasa servers and wait until all answer.
+                wait_s: float = 240.0, replicas: int = 1, workers: int = 1) -> Stack:
+    """Start the action server and `replicas` Rasa servers of `workers` Sanic workers each and wait
+    until all answer.
 
     More than one Rasa server needs a shared tracker store (PostgreSQL) and Redis for the lock store;
-    `stack.rasa_urls` lists them (`stack.rasa_url` is the first).
+    `stack.rasa_urls` lists them (`stack.rasa_url` is the first). More than one worker needs Redis too
+    (the workers share the tracker store, SQLite or PostgreSQL).
     """
     if not settings.channel_secret:
         settings = settings.with_overrides(channel_secret=secrets.token_urlsafe(32))
@@ -178,6 +246,9 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
     if replicas > 1 and not settings.redis_url:
         raise StartupError("several Rasa servers need REDIS_URL (Rasa's Redis lock store), or they would "
                            "process one conversation's messages at the same time")
+    if workers > 1 and not settings.redis_url:
+        raise StartupError("several Rasa workers need REDIS_URL (Rasa's Redis lock store), or they would "
+                           "process one conversation's messages at the same time")
     actions_port = settings.actions_port or free_port(settings.host)
     ports = [settings.rasa_port or free_port(settings.host)]
     while len(ports) < replicas:
@@ -185,6 +256,7 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
     run_dir = run_dir or settings.run_dir
     endpoints, credentials = write_runtime_config(run_dir, settings, actions_port)
     env = server_environment(settings)
+    core_env = {**env, "SANIC_WORKERS": str(workers)}  # Rasa's own variable (rasa.core.utils.number_of_sanic_workers)
     urls = [f"http://{settings.host}:{port}" for port in ports]
     stack = Stack(settings, rasa_url=urls[0], actions_url=f"http://{settings.host}:{actions_port}", rasa_urls=urls,
                   actions_env=env)
@@ -197,7 +269,7 @@ def start_stack(settings: Settings, model: Path, run_dir: Optional[Path] = None,
         cores = []
         for index, port in enumerate(ports):
             log = run_dir / ("rasa.log" if index == 0 else f"rasa-{index + 1}.log")
-            process = _spawn(core_command(model, endpoints, credentials, settings.host, port), env, log)
+            process = _spawn(core_command(model, endpoints, credentials, settings.host, port), core_env, log)
             stack.processes.append(process)
             stack.logs.append(log)
             cores.append((process, log))
@@ -260,9 +332,10 @@ def start_devices(stack: Stack, run_dir: Optional[Path] = None, wait_s: float = 
 
 def start_demo_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None,
                      database_url: Optional[str] = None, redis_url: str = "", replicas: int = 1,
-                     overrides: Optional[dict] = None) -> tuple:
+                     overrides: Optional[dict] = None, workers: Optional[int] = None) -> tuple:
     """The real servers on a fresh copy of the demo district (a SQLite file in `workdir`, or the empty
-    database `database_url`), for demos and benchmarks; returns (stack, start-up seconds)."""
+    database `database_url`), for demos and benchmarks; returns (stack, start-up seconds).
+    `workers` None: as many Rasa workers as `make run` starts (plan_workers)."""
     from actions.db.schema import create_schema
     from actions.db.seed import seed_demo_data
     from actions.db.session import make_engine, session_factory
@@ -280,5 +353,15 @@ def start_demo_stack(workdir: Path, secret: str, fixed_now: Optional[str] = None
     seed_demo_data(session_factory(engine), local_today(settings))
     engine.dispose()
     started = time.monotonic()
-    stack = start_stack(settings, model, run_dir=workdir / "run", replicas=replicas)
+    redis_process = None
+    if workers is None:
+        settings, workers, redis_process, _note = plan_workers(settings, workdir / "run")
+    try:
+        stack = start_stack(settings, model, run_dir=workdir / "run", replicas=replicas, workers=workers)
+    except BaseException:
+        if redis_process is not None:
+            redis_process.kill()
+        raise
+    if redis_process is not None:
+        stack.processes.append(redis_process)  # stopped with the servers
     return stack, time.monotonic() - started

@@ -152,7 +152,7 @@ def _stop_on_terminate(signum: int, frame: object) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from actions.db.session import sessions_for
     from bot.kernel.core_client import CoreClient
-    from bot.ops.launcher import StartupError, start_devices, start_stack, start_telegram
+    from bot.ops.launcher import StartupError, plan_workers, start_devices, start_stack, start_telegram
     from bot.ops.training import train
     from bot.workers.escalation import EscalationWorker
     from bot.workers.outbox import OutboxWorker, default_receivers
@@ -162,11 +162,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_terminate)  # a service manager's stop shuts the servers down too
     started = time.monotonic()
     print("[run] starting the action server and the dialogue core (about half a minute) ...", flush=True)
+    settings, workers, redis_process, note = plan_workers(settings)
+    print(f"[run] {note}", flush=True)
     try:
-        stack = start_stack(settings, model)
+        stack = start_stack(settings, model, workers=workers)
     except StartupError as exc:
         print(f"[run] {exc}", file=sys.stderr)
+        if redis_process is not None:
+            redis_process.terminate()
         return 1
+    if redis_process is not None:
+        stack.processes.append(redis_process)  # stopped with the servers
     with stack:
         print(f"[run] ready in {time.monotonic() - started:.1f} s: core {stack.rasa_url} "
               f"(loopback only), actions {stack.actions_url}", flush=True)

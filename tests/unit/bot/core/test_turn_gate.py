@@ -100,3 +100,67 @@ def test_a_turn_given_up_while_waiting_passes_its_slot_on() -> None:
         return served
 
     assert asyncio.run(scenario()) == ["first", "last"]
+
+
+def test_no_new_ordinary_turn_starts_while_an_emergency_is_answered() -> None:
+    async def scenario() -> list:
+        gate, order = TurnGate(1), []
+        first_done, sos_done = asyncio.Event(), asyncio.Event()
+
+        async def ordinary(name: str, until: asyncio.Event) -> None:
+            async with gate.turn(False):
+                order.append(f"{name} in")
+                await until.wait()
+                order.append(f"{name} out")
+
+        async def emergency() -> None:
+            async with gate.turn(True):
+                order.append("sos in")
+                await sos_done.wait()
+                order.append("sos out")
+
+        first = asyncio.create_task(ordinary("first", first_done))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(ordinary("second", asyncio.Event()))
+        await asyncio.sleep(0)
+        sos = asyncio.create_task(emergency())
+        await asyncio.sleep(0)
+        first_done.set()  # the ordinary turn in flight finishes while the emergency is answered
+        await asyncio.sleep(0.05)
+        assert "second in" not in order  # its freed slot waits for the emergency
+        sos_done.set()
+        await asyncio.wait_for(sos, timeout=5)
+        await asyncio.sleep(0.05)
+        assert "second in" in order  # and goes to the waiting turn as soon as it is answered
+        second.cancel()
+        await asyncio.gather(first, second, return_exceptions=True)
+        return order
+
+    order = asyncio.run(scenario())
+    assert order.index("first out") < order.index("sos out") < order.index("second in")
+
+
+def test_an_emergency_that_never_ends_holds_the_others_back_only_briefly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core import turn_gate
+
+    monkeypatch.setattr(turn_gate, "MAX_HOLD_S", 0.1)
+
+    async def scenario() -> bool:
+        gate, stuck = TurnGate(1), asyncio.Event()
+
+        async def emergency() -> None:
+            async with gate.turn(True):
+                await stuck.wait()  # an action server that never answers
+
+        async def ordinary() -> None:
+            async with gate.turn(False):
+                pass
+
+        sos = asyncio.create_task(emergency())
+        await asyncio.sleep(0)
+        await asyncio.wait_for(ordinary(), timeout=2)  # served after the hold ends, not after the emergency
+        sos.cancel()
+        await asyncio.gather(sos, return_exceptions=True)
+        return True
+
+    assert asyncio.run(scenario())

@@ -114,6 +114,7 @@ NON_DEFAULT = {
     "host": "10.0.0.11",
     "rasa_port": 5005,
     "actions_port": 5055,
+    "rasa_workers": 3,
     "channel_secret": "s3cret",
     "action_token": "t0ken",
     "webhook_per_minute": 45,
@@ -170,7 +171,7 @@ NON_DEFAULT = {
 }
 
 # What child_environment leaves to the parent's environment and the launcher, as before the declarations.
-NOT_HANDED_ON = {"rasa_port", "actions_port", "model_dir", "run_dir", "speech_enabled", "speech_voice", "speech_rate",
+NOT_HANDED_ON = {"rasa_port", "actions_port", "rasa_workers", "model_dir", "run_dir", "speech_enabled", "speech_voice", "speech_rate",
                  "speech_volume", "core_timeout_s", "vosk_model_sha256", "screen_port", "listen_reminder_s",
                  "barge_in", "core_url", "staff_console_port", "staff_console_secure_cookie"}
 
@@ -282,6 +283,7 @@ NOT_SETTINGS = {
     "PYTHONUNBUFFERED": "children's output reaches the logs at once",
     "SANIC_HOST": "the action server's interface, from XIAONUAN_HOST",
     "SANIC_KEEP_ALIVE_TIMEOUT": "the action server's keep-alive (bot/ops/launcher.py)",
+    "SANIC_WORKERS": "Rasa's worker count for the Rasa server, from XIAONUAN_RASA_WORKERS",
     "PGPASSWORD": "pg_dump's password, from DATABASE_URL",
 }
 ENVIRONMENT_LIKE = re.compile(r"environ|getenv|(^|[._])env$", re.IGNORECASE)
