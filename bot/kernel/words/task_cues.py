@@ -15,6 +15,12 @@ from typing import Iterable, List, Optional
 
 import yaml
 
+from bot.kernel.words.emergency import is_reported
+
+# Intents whose words may carry danger words and still mean what they say ("帮我约人来，我腿摔了一跤走不了" is a
+# booking the emergency check follows; "我没事，没摔着" takes an alarm back; "我妈是不是摔了" asks how she is).
+DANGER_KEEPS = frozenset({"emergency", "report_danger", "ask_policy", "book_service", "book_meal", "scam_warning",
+                          "retract_alert", "ask_alert_status", "feel_well"})
 # Intents a task cue may take a turn away from.
 SOFT_INTENTS = frozenset({"share_feelings", "out_of_scope", "nlu_fallback", "greet", "thank", "inform", "ask_help"})
 # Company is the one service whose words are also feelings ("孤单", "没人说话"): only asking for a
@@ -96,7 +102,15 @@ class TaskCues:
 
     def task_in(self, text: str, intent: str, entities: Iterable[str] = (),
                 ranking: Iterable[tuple] = ()) -> Optional[str]:
-        """The intent these words really ask for, or None to keep the classifier's intent."""
+        """The intent these words really ask for, or None to keep the classifier's intent. Danger told of in
+        the past or as a hypothetical ("我妈前几天在家摔了，现在出院了") is asked about, not alarmed."""
+        task = self._task_in(text, intent, entities, ranking)
+        if task == "emergency" and is_reported(text):
+            return "report_danger"
+        return task
+
+    def _task_in(self, text: str, intent: str, entities: Iterable[str] = (),
+                 ranking: Iterable[tuple] = ()) -> Optional[str]:
         if not text or text.startswith("/"):
             return None
         if intent == "affirm" and "policy_topic" in entities and not _YES_START.search(text):
@@ -109,6 +123,8 @@ class TaskCues:
         if intent == "ask_policy" and DANGER.search(text) and not _POLICY.search(text) \
                 and not _MONEY_HELP_ASKED.search(text):
             return "emergency"  # danger words and no policy named: the danger told, never a "not found" answer
+        if intent not in SOFT_INTENTS | YES_FROM | DANGER_KEEPS and DANGER.search(text) and not _POLICY.search(text):
+            return "emergency"  # "我上厕所跌地上了，动不了" read as some errand: the danger comes first
         if intent not in SOFT_INTENTS | YES_FROM:
             return None
         if intent in SOFT_INTENTS and danger_in(text, ranking):

@@ -72,3 +72,17 @@ def test_danger_read_as_a_policy_question_is_the_danger(cues) -> None:
     assert cues.task_in("刚才洗澡滑了一下，坐在地上半天起不来，这可咋整", "ask_policy") == "emergency"
     assert cues.task_in("我摔过一跤以后走路不稳，能租个轮椅吗", "ask_policy") is None  # a policy named
     assert cues.task_in("老伴瘫在床上起不来，护理的钱能报销吗", "ask_policy") is None  # help with a cost
+
+
+@pytest.mark.parametrize("intent", ["cancel_activity", "check_bookings", "ask_menu", "goodbye"])
+def test_danger_read_as_an_errand_is_the_danger(cues, intent) -> None:
+    assert cues.task_in("哎哟，我上厕所跌地上了，动不了", intent) == "emergency"
+
+
+def test_danger_words_in_a_booking_or_a_retraction_keep_their_intent(cues) -> None:
+    assert cues.task_in("我没事，没摔着，不用来了", "retract_alert") is None
+    assert cues.task_in("帮我约个人陪我去医院，腿摔了走不了远路", "book_service") is None
+
+
+def test_danger_told_of_in_the_past_is_asked_about(cues) -> None:
+    assert cues.task_in("我妈前几天在家摔了，现在出院了，社区有没有人能上门看看她", "ask_help") == "report_danger"
