@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -283,6 +283,30 @@ class ActionReminderList(GuardedAction):
         return _keep(None)
 
 
+def _the_one_meant(dispatcher: CollectingDispatcher, tracker: Tracker, context: TaskContext,
+                   stopping: bool) -> Optional[Tuple[str, Reminder]]:
+    """(how the resident is named, the one active reminder the words or button mean), or None when there
+    is none or several (said, with a button each when stopping)."""
+    text = tracker.latest_message.get("text") or ""
+    with runtime.sessions()() as session:
+        resident = session.get(Resident, context.resident_id)
+        who = _who(context, resident)
+        reminders = active_reminders(session, context.resident_id)
+        if not reminders:
+            dispatcher.utter_message(text=words.NONE_SET.format(who=who))
+            return None
+        found = _matching(reminders, text, _entity_id(tracker, "reminder_id")) or reminders
+        if len(found) == 1:
+            return who, found[0]
+        which = words.STOP_WHICH.format(who=who, count=len(found), items=_items(found, context.today))
+        if stopping:
+            dispatcher.utter_message(text=which, buttons=[button(r.what, "stop_reminder", reminder_id=str(r.id))
+                                                          for r in found[:3]])
+        else:
+            dispatcher.utter_message(text=which.replace("停掉", "改"))
+        return None
+
+
 class ActionReminderStop(GuardedAction):
     """"不用提醒了" / "吃药的提醒停了吧": which one (asked when several), then read back."""
 
@@ -293,24 +317,13 @@ class ActionReminderStop(GuardedAction):
         context = task_context(tracker)
         if not _allowed(dispatcher, tracker, context):
             return _keep(None)
-        text = tracker.latest_message.get("text") or ""
-        with runtime.sessions()() as session:
-            resident = session.get(Resident, context.resident_id)
-            who = _who(context, resident)
-            reminders = active_reminders(session, context.resident_id)
-            if not reminders:
-                dispatcher.utter_message(text=words.NONE_SET.format(who=who))
-                return _keep(None)
-            found = _matching(reminders, text, _entity_id(tracker, "reminder_id"))
-            if len(found) != 1:
-                dispatcher.utter_message(
-                    text=words.STOP_WHICH.format(who=who, count=len(found), items=_items(found, context.today)),
-                    buttons=[button(r.what, "stop_reminder", reminder_id=str(r.id)) for r in found[:3]])
-                return _keep(None)
-            reminder = found[0]
-            dispatcher.utter_message(text=words.STOP_READ_BACK.format(who=who, what=reminder.what),
-                                     buttons=[button("对", "affirm"), button("不对", "deny")])
-            return _keep({"op": "stop", "reminder_id": reminder.id, "asking": "confirm"})
+        chosen = _the_one_meant(dispatcher, tracker, context, stopping=True)
+        if chosen is None:
+            return _keep(None)
+        who, reminder = chosen
+        dispatcher.utter_message(text=words.STOP_READ_BACK.format(who=who, what=reminder.what),
+                                 buttons=[button("对", "affirm"), button("不对", "deny")])
+        return _keep({"op": "stop", "reminder_id": reminder.id, "asking": "confirm"})
 
 
 class ActionReminderChange(GuardedAction):
@@ -324,23 +337,13 @@ class ActionReminderChange(GuardedAction):
         if not _allowed(dispatcher, tracker, context):
             return _keep(None)
         text = tracker.latest_message.get("text") or ""
-        with runtime.sessions()() as session:
-            resident = session.get(Resident, context.resident_id)
-            who = _who(context, resident)
-            reminders = active_reminders(session, context.resident_id)
-            if not reminders:
-                dispatcher.utter_message(text=words.NONE_SET.format(who=who))
-                return _keep(None)
-            found = _matching(reminders, text, _entity_id(tracker, "reminder_id"))
-            reminder = found[0]
-            if len(found) != 1:
-                dispatcher.utter_message(text=words.STOP_WHICH.format(who=who, count=len(found),
-                                                                      items=_items(found, context.today))
-                                         .replace("停掉", "改"))
-                return _keep(None)
-            hour, minute = hour_minute(reminder)
-            draft = {"op": "change", "reminder_id": reminder.id, "what": reminder.what, "daily": reminder.daily,
-                     "day": reminder.day.isoformat() if reminder.day else None, "hour": hour, "minute": minute}
+        chosen = _the_one_meant(dispatcher, tracker, context, stopping=False)
+        if chosen is None:
+            return _keep(None)
+        _, reminder = chosen
+        hour, minute = hour_minute(reminder)
+        draft = {"op": "change", "reminder_id": reminder.id, "what": reminder.what, "daily": reminder.daily,
+                 "day": reminder.day.isoformat() if reminder.day else None, "hour": hour, "minute": minute}
         clock = parse_clock(corrected_part(text.split("改", 1)[-1]) if "改" in text else text)
         if clock is None:
             draft["asking"] = "time"

@@ -138,3 +138,12 @@ async def test_a_relative_hears_how_the_week_went(sessions, domain) -> None:
     talk = Talk(domain, FAMILY_SLOTS)
     assert await talk.text("我妈这周药按时吃了没有", "list_reminders") == (
         "张桂英有1个提醒：每天早上七点吃药。这一周一共提醒了1次：按时做了1次，没有漏掉的。")
+
+
+async def test_a_button_for_a_reminder_already_stopped_asks_which_instead_of_failing(sessions, domain) -> None:
+    with sessions.begin() as session:
+        add_reminder(session, 1, "吃药", True, None, 21, 0, "resident:1", NOW_UTC)
+        add_reminder(session, 1, "量血压", True, None, 7, 0, "resident:1", NOW_UTC)
+    talk = Talk(domain)
+    said = await talk.text('/change_reminder{"reminder_id": "999"}', "change_reminder", reminder_id="999")
+    assert said == "您有2个提醒：每天早上七点量血压；每天晚上九点吃药。要改哪一个？"
