@@ -9,11 +9,10 @@ from bot.core.redis_limits import SharedRateLimiter, rate_limiter
 from bot.kernel.rate_limit import RateLimiter
 from tests.support.servers import ThrowawayRedis
 
-pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is installed by make setup")
-
 
 @pytest.fixture(scope="module")
 def redis_url():  # type: ignore[no-untyped-def]
+    assert shutil.which("redis-server"), "make setup installs redis-server (scripts/bootstrap.sh)"
     server = ThrowawayRedis().start()
     try:
         yield server.url

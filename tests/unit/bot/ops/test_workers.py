@@ -31,8 +31,8 @@ def test_several_workers_use_the_configured_redis(tmp_path: Path) -> None:
     assert "REDIS_URL" in note
 
 
-@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is installed by make setup")
 def test_without_redis_url_a_private_password_protected_redis_is_started(tmp_path: Path) -> None:
+    assert shutil.which("redis-server"), "make setup installs redis-server (scripts/bootstrap.sh)"
     settings, workers, process, note = plan_workers(load_settings().with_overrides(rasa_workers=2, redis_url=""),
                                                     tmp_path / "run")
     try:
